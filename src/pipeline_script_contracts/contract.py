@@ -29,9 +29,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 from enum import Enum
 from types import MappingProxyType
-from typing import Any, NoReturn
 
-from pipeline_script_contracts.rendering import render_html, render_markdown, render_text
+# typing costs ~2 ms to import and is only needed by type checkers here; mypy treats
+# any name TYPE_CHECKING as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
 
 
 class ContainerType(str, Enum):
@@ -229,13 +232,20 @@ class ScriptContract:
         )
         return f"{type(self).__name__}({arguments})"
 
+    # The views are imported on first use to keep the package import light.
     def __str__(self) -> str:
+        from pipeline_script_contracts.rendering import render_text
+
         return render_text(self)
 
     def _repr_markdown_(self) -> str:
+        from pipeline_script_contracts.rendering import render_markdown
+
         return render_markdown(self)
 
     def _repr_html_(self) -> str:
+        from pipeline_script_contracts.rendering import render_html
+
         return render_html(self)
 
 

@@ -12,7 +12,11 @@ _TRAINING_INPUTS = {
     "validation_data": "/opt/ml/input/data/validation",
     "hyperparameters_s3_uri": "/opt/ml/input/data/config/hyperparameters.json",
 }
-_LOG_LEVEL = {"LOG_LEVEL": "INFO"}
+# The SageMaker training toolkit sets these; scripts fall back to the contract's paths.
+_TRAINING_ENV_DEFAULTS = {
+    "SM_MODEL_DIR": "/opt/ml/model",
+    "SM_OUTPUT_DATA_DIR": "/opt/ml/output/data",
+}
 
 HYPERPARAMETER_PREP_CONTRACT = ScriptContract(
     name="hyperparameter_prep",
@@ -42,7 +46,7 @@ XGBOOST_TRAIN_CONTRACT = ScriptContract(
         "model_output": "/opt/ml/model",
         "evaluation_output": "/opt/ml/output/data",
     },
-    optional_env_vars=_LOG_LEVEL,
+    optional_env_vars=_TRAINING_ENV_DEFAULTS,
     framework_requirements={"xgboost": ">=1.7"},
 )
 """The XGBoost training script."""
@@ -63,7 +67,7 @@ PYTORCH_TRAIN_CONTRACT = ScriptContract(
         "evaluation_output": "/opt/ml/output/data",
         "checkpoints": "/opt/ml/checkpoints",
     },
-    optional_env_vars=_LOG_LEVEL,
+    optional_env_vars=_TRAINING_ENV_DEFAULTS,
     framework_requirements={"torch": ">=2.0"},
 )
 """The PyTorch training script."""
@@ -73,8 +77,9 @@ MODEL_EVALUATION_CONTRACT = ScriptContract(
     entry_point="model_evaluation.py",
     container_type=ContainerType.PROCESSING,
     description=(
-        "Processing script that scores the trained model on the evaluation data and writes "
-        "predictions and metrics; ID_FIELD and LABEL_FIELD name the id and label columns."
+        "Processing script that scores the trained XGBoost model on the evaluation CSV data "
+        "and writes predictions and metrics; ID_FIELD and LABEL_FIELD name the id and label "
+        "columns."
     ),
     expected_input_paths={
         "model_input": "/opt/ml/processing/input/model",
@@ -86,8 +91,7 @@ MODEL_EVALUATION_CONTRACT = ScriptContract(
         "metrics_output": "/opt/ml/processing/output/metrics",
     },
     required_env_vars=("ID_FIELD", "LABEL_FIELD"),
-    optional_env_vars=_LOG_LEVEL,
-    framework_requirements={"pandas": ">=1.5", "scikit-learn": ">=1.2"},
+    framework_requirements={"xgboost": ">=1.7"},
 )
 """The model-evaluation processing script."""
 

@@ -8,8 +8,8 @@ requirements. Markdown and HTML escape every value that is not validated to be s
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, NamedTuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pipeline_script_contracts.contract import ScriptContract
 
@@ -23,10 +23,15 @@ class _Code(str):
     __slots__ = ()
 
 
-class _Table(NamedTuple):
-    title: str
-    header: tuple[str, ...]
-    rows: list[tuple[str, ...]]
+class _Table:
+    """One titled section: a header row and body rows of cells."""
+
+    __slots__ = ("header", "rows", "title")
+
+    def __init__(self, title: str, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+        self.title = title
+        self.header = header
+        self.rows = rows
 
 
 def _tables(contract: ScriptContract) -> list[_Table]:
