@@ -580,12 +580,19 @@ class BundledLambda(Lambda):
         retry_policy: RetryPolicy = DEFAULT_RETRY_POLICY,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        # Every rule is checked before anything is built (no Session, no client).
         name = validate_function_name(function_name)
         role = validate_role_arn(execution_role_arn)
         script_path = validate_script(script)
         handler_name = validate_handler(handler, script_path)
         runtime_name = validate_runtime(runtime)
+        architecture_name = validate_architecture(architecture)
+        timeout_seconds = validate_timeout(timeout)
+        memory_mb = validate_memory_size(memory_size)
         variables = validate_environment(environment)
+        tag_map = validate_tags(tags)
+        description_text = validate_description(description)
+        log_format_name = validate_log_format(log_format)
         super().__init__(
             function_name=name,
             execution_role_arn=role,
@@ -593,17 +600,17 @@ class BundledLambda(Lambda):
             handler=handler_name,
             # As the SDK does, but typed: a default Session when none is given.
             session=session if session is not None else Session(),
-            timeout=validate_timeout(timeout),
-            memory_size=validate_memory_size(memory_size),
+            timeout=timeout_seconds,
+            memory_size=memory_mb,
             runtime=runtime_name,
             # The SDK passes ``environment`` straight to CreateFunction as ``Environment``.
             environment={"Variables": dict(variables)},
         )
-        self.architecture: str = validate_architecture(architecture)
+        self.architecture: str = architecture_name
         self.environment_variables: dict[str, str] = variables
-        self.tags: dict[str, str] = validate_tags(tags)
-        self.description: str | None = validate_description(description)
-        self.log_format: str = validate_log_format(log_format)
+        self.tags: dict[str, str] = tag_map
+        self.description: str | None = description_text
+        self.log_format: str = log_format_name
         self.retry_policy = retry_policy
         self._sleep = sleep
         self._lambda_client: LambdaClient | None = lambda_client
