@@ -82,3 +82,18 @@ def moto_server() -> Iterator[str]:
 def unique_bucket_name() -> str:
     """A bucket name no other test uses, so tests can share one moto server."""
     return f"test-bucket-{uuid.uuid4().hex[:16]}"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite the golden pipeline definitions in tests/golden/data instead of comparing",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """True when the run was asked to regenerate golden files."""
+    return bool(request.config.getoption("--update-golden"))

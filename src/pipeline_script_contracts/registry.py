@@ -26,10 +26,17 @@ HYPERPARAMETER_PREP_CONTRACT = ScriptContract(
         "Lambda step that validates the hyperparameters, writes them as canonical JSON to S3 "
         "under a content-addressed key and returns the S3 URI as a step output."
     ),
-    expected_output_paths={"hyperparameters_s3_uri": "/opt/ml/processing/output/hyperparameters"},
+    expected_output_paths={
+        "hyperparameters_s3_uri": "/opt/ml/processing/output/hyperparameters",
+        "hyperparameters_sha256": "/opt/ml/processing/output/hyperparameters_sha256",
+        "hyperparameters_size_bytes": "/opt/ml/processing/output/hyperparameters_size_bytes",
+        "reused": "/opt/ml/processing/output/reused",
+    },
     framework_requirements={"boto3": ">=1.34"},
 )
-"""The bundled hyperparameter-prep Lambda; its output path is virtual (the value is an S3 URI)."""
+"""The bundled hyperparameter-prep Lambda. Its output paths are virtual: each output is a
+LambdaStep OutputParameter (the first, ``hyperparameters_s3_uri``, is what consumers read);
+the contract names all four so the step's outputs and the contract's cannot drift apart."""
 
 XGBOOST_TRAIN_CONTRACT = ScriptContract(
     name="xgboost_train",

@@ -35,7 +35,10 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "container_type": ContainerType.LAMBDA,
         "expected_input_paths": {},
         "expected_output_paths": {
-            "hyperparameters_s3_uri": "/opt/ml/processing/output/hyperparameters"
+            "hyperparameters_s3_uri": "/opt/ml/processing/output/hyperparameters",
+            "hyperparameters_sha256": "/opt/ml/processing/output/hyperparameters_sha256",
+            "hyperparameters_size_bytes": "/opt/ml/processing/output/hyperparameters_size_bytes",
+            "reused": "/opt/ml/processing/output/reused",
         },
         "optional_input_names": (),
         "required_env_vars": (),
@@ -117,7 +120,7 @@ def test_contract_has_the_exact_design_values(constant: str) -> None:
 
 def test_shared_hyperparameters_input_has_one_logical_name_everywhere() -> None:
     """GIVEN the producer and consumers WHEN compared THEN they share hyperparameters_s3_uri."""
-    assert HYPERPARAMETER_PREP_CONTRACT.output_names == ("hyperparameters_s3_uri",)
+    assert HYPERPARAMETER_PREP_CONTRACT.output_names[0] == "hyperparameters_s3_uri"
     for consumer in (XGBOOST_TRAIN_CONTRACT, PYTORCH_TRAIN_CONTRACT, MODEL_EVALUATION_CONTRACT):
         assert "hyperparameters_s3_uri" in consumer.input_names
 

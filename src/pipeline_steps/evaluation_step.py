@@ -1,0 +1,194 @@
+"""`ModelEvaluationStepBuilder`: a ProcessingStep that scores a trained model.
+
+Inputs and outputs come from ``MODEL_EVALUATION_CONTRACT``: the model artifact, the
+evaluation data and the prep step's hyperparameters file go in under
+``/opt/ml/processing/input/``; evaluation results and metrics come out under
+``/opt/ml/processing/output/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from sagemaker.processing import ProcessingInput, ProcessingOutput
+from sagemaker.workflow.entities import PipelineVariable
+from sagemaker.workflow.steps import ProcessingStep
+
+from pipeline_script_contracts import MODEL_EVALUATION_CONTRACT
+from pipeline_steps.aws_identifiers import (
+    check_environment,
+    check_instance_type,
+    check_role_arn,
+    check_s3_uri,
+)
+from pipeline_steps.builder_base import StepBuilderBase, dependency_steps
+
+if TYPE_CHECKING:
+    from sagemaker.workflow.steps import CacheConfig, Step
+
+__all__ = ["ModelEvaluationConfig", "ModelEvaluationStepBuilder"]
+
+
+class ModelEvaluationConfig(BaseModel):
+    """Settings of the model evaluation processing step (an XGBoost framework processor)."""
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
+
+    role_arn: str = Field(description="IAM role the processing job runs as.")
+    instance_type: str | PipelineVariable = Field(
+        "ml.m5.xlarge", description="Processing instance type."
+    )
+    instance_count: int = Field(1, ge=1, le=100, description="Number of processing instances.")
+    source_dir: str | None = Field(
+        None, description="Local directory (or s3:// tar.gz) holding the entry point."
+    )
+    entry_point: str = Field(
+        MODEL_EVALUATION_CONTRACT.entry_point, description="Evaluation script."
+    )
+    framework_version: str = Field("1.7-1", description="SageMaker XGBoost container version.")
+    environment: dict[str, str] = Field(
+        description="Container environment; must set the contract's required variables."
+    )
+    output_path: str | None = Field(
+        None, description="s3:// prefix for the outputs; the session's bucket when unset."
+    )
+    volume_size: int = Field(30, ge=1, le=16384, description="EBS volume size in GB.")
+    max_runtime: int = Field(
+        86400, ge=1, le=5 * 24 * 3600, description="Maximum processing seconds."
+    )
+
+    @field_validator("role_arn")
+    @classmethod
+    def _check_role(cls, value: str) -> str:
+        return check_role_arn(value)
+
+    @field_validator("instance_type")
+    @classmethod
+    def _check_instance(cls, value: Any) -> Any:
+        return check_instance_type(value)
+
+    @field_validator("output_path")
+    @classmethod
+    def _check_output(cls, value: Any) -> Any:
+        return check_s3_uri(value)
+
+    @field_validator("environment")
+    @classmethod
+    def _check_env(cls, value: dict[str, str]) -> dict[str, str]:
+        check_environment(value)
+        missing = [
+            name for name in MODEL_EVALUATION_CONTRACT.required_env_vars if name not in value
+        ]
+        if missing:
+            raise ValueError(
+                f"missing required environment variable(s) {', '.join(missing)}: "
+                f"{MODEL_EVALUATION_CONTRACT.entry_point} needs "
+                f"{', '.join(MODEL_EVALUATION_CONTRACT.required_env_vars)}"
+            )
+        for name in MODEL_EVALUATION_CONTRACT.required_env_vars:
+            if not value[name].strip():
+                raise ValueError(f"environment variable {name} is empty; name a column")
+        return value
+
+    @model_validator(mode="after")
+    def _check_script(self) -> ModelEvaluationConfig:
+        if self.source_dir is None or self.source_dir.startswith("s3://"):
+            return self
+        if not (Path(self.source_dir) / self.entry_point).is_file():
+            raise ValueError(
+                f"entry_point {self.entry_point!r} is not a file in source_dir {self.source_dir!r}"
+            )
+        return self
+
+
+def _destination_dir(path: str) -> str:
+    """The folder a ProcessingInput downloads to: the path itself, or its parent for a file."""
+    pure = PurePosixPath(path)
+    return str(pure.parent) if pure.suffix else path
+
+
+class ModelEvaluationStepBuilder(StepBuilderBase[ModelEvaluationConfig]):
+    """Builds the evaluation ProcessingStep fed by ``MODEL_EVALUATION_CONTRACT``."""
+
+    contract = MODEL_EVALUATION_CONTRACT
+    config_class = ModelEvaluationConfig
+    default_step_name: ClassVar[str] = "ModelEvaluation"
+
+    def processing_inputs(self, resolved: Mapping[str, Any]) -> list[ProcessingInput]:
+        """One ``ProcessingInput`` per resolved contract input, at its contract path."""
+        paths = self.contract.expected_input_paths
+        return [
+            ProcessingInput(
+                source=value, destination=_destination_dir(paths[logical]), input_name=logical
+            )
+            for logical, value in resolved.items()
+        ]
+
+    def processing_outputs(self) -> list[ProcessingOutput]:
+        """One ``ProcessingOutput`` per contract output."""
+        outputs = []
+        for logical, path in self.contract.expected_output_paths.items():
+            destination = (
+                f"{self.config.output_path.rstrip('/')}/{logical}"
+                if self.config.output_path
+                else None
+            )
+            outputs.append(
+                ProcessingOutput(output_name=logical, source=path, destination=destination)
+            )
+        return outputs
+
+    def create_step(
+        self,
+        *,
+        inputs: Mapping[str, Any] | None = None,
+        dependencies: Iterable[Step] = (),
+        step_name: str | None = None,
+        depends_on: Sequence[str | Step] | None = None,
+        cache_config: CacheConfig | None = None,
+    ) -> ProcessingStep:
+        """A ProcessingStep reading the contract's inputs from ``inputs`` and ``dependencies``."""
+        from sagemaker.xgboost.processing import XGBoostProcessor
+
+        name = self.check_step_name(step_name) if step_name is not None else self.step_name
+        deps = list(dependencies)
+        resolved = self.resolve_inputs(deps, inputs, step_name=name)
+        config = self.config
+        environment: dict[str, str | PipelineVariable] = {
+            **self.contract.optional_env_vars,
+            **config.environment,
+        }
+        processor = XGBoostProcessor(
+            framework_version=config.framework_version,
+            role=config.role_arn,
+            instance_type=config.instance_type,
+            instance_count=config.instance_count,
+            volume_size_in_gb=config.volume_size,
+            max_runtime_in_seconds=config.max_runtime,
+            base_job_name=name.lower()[:38],
+            env=environment,
+            sagemaker_session=self.sagemaker_session,
+        )
+        step_args = processor.run(
+            code=config.entry_point,
+            source_dir=config.source_dir,
+            inputs=self.processing_inputs(resolved),
+            outputs=self.processing_outputs(),
+        )
+        step = ProcessingStep(
+            name=name,
+            step_args=step_args,
+            cache_config=cache_config,
+            depends_on=dependency_steps(deps, resolved, depends_on),
+        )
+        self._register_outputs(
+            step,
+            {
+                logical: step.properties.ProcessingOutputConfig.Outputs[logical].S3Output.S3Uri
+                for logical in self.contract.output_names
+            },
+        )
+        return step

@@ -1,0 +1,61 @@
+"""Render a compiled pipeline definition's step graph as a Mermaid flowchart."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+__all__ = ["pipeline_edges", "pipeline_to_mermaid"]
+
+_STEP_REFERENCE = re.compile(r"^Steps\.([A-Za-z0-9\-_]+)\.(.+)$")
+
+
+def _references(value: Any) -> Iterator[tuple[str, str]]:
+    """Every ``(step name, property path)`` a ``{"Get": "Steps.<name>..."}`` inside value names."""
+    if isinstance(value, Mapping):
+        get = value.get("Get")
+        if isinstance(get, str):
+            match = _STEP_REFERENCE.match(get)
+            if match:
+                yield match.group(1), match.group(2)
+        for item in value.values():
+            yield from _references(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _references(item)
+
+
+def pipeline_edges(definition: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """``(upstream, downstream, label)`` for each data reference and ``DependsOn`` entry."""
+    edges: dict[tuple[str, str], list[str]] = {}
+    for step in definition.get("Steps", []):
+        name = step["Name"]
+        for upstream, path in _references(step.get("Arguments", {})):
+            label = path.removeprefix("OutputParameters['").removesuffix("']")
+            edges.setdefault((upstream, name), []).append(label)
+        for upstream in step.get("DependsOn", []) or []:
+            edges.setdefault((upstream, name), [])
+    return [
+        (upstream, downstream, ", ".join(dict.fromkeys(labels)))
+        for (upstream, downstream), labels in edges.items()
+    ]
+
+
+def _node_id(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", name)
+
+
+def pipeline_to_mermaid(definition: Mapping[str, Any]) -> str:
+    """A ``flowchart TD`` of the definition's steps, edges labelled with what flows."""
+    lines = ["flowchart TD"]
+    for step in definition.get("Steps", []):
+        lines.append(f'    {_node_id(step["Name"])}["{step["Name"]} ({step["Type"]})"]')
+    for upstream, downstream, label in pipeline_edges(definition):
+        arrow = f"-->|{_escape(label)}|" if label else "-->"
+        lines.append(f"    {_node_id(upstream)} {arrow} {_node_id(downstream)}")
+    return "\n".join(lines)
+
+
+def _escape(label: str) -> str:
+    return label.replace('"', "#quot;").replace("|", "#124;")
