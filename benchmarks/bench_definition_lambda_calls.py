@@ -11,8 +11,10 @@ Each pipeline's first ``definition()`` deploys the function (not measured). Then
 for each of ``--rounds`` interleaved rounds, ``--definitions`` further calls are
 timed and their Lambda API calls counted by operation with botocore event hooks
 on the boto3 session (every client made from it reports). Calls are per round;
-wall time is the median round. moto answers in microseconds, so the wall-time
-ratio understates what the extra calls cost against the real service.
+wall time is the median round. moto answers almost at once, so the times are
+client-side work (the SDK's ``Lambda`` makes a new boto3 client for every call and
+re-zips the script); against the service every call also costs a network round
+trip, and every ``UpdateFunctionCode`` starts a real update of the function.
 
 To measure another step, add a builder to ``SCENARIOS``: a function taking the
 ``PipelineSession``, the role ARN and the function name and returning the step
