@@ -289,30 +289,30 @@ def _secret_in_text(text: str) -> str | None:
     return None
 
 
-def _check_key(key: object, seen: set[str]) -> None:
-    """Check one object key (raises _RuleError with the key as the failing segment)."""
+# Every credential name ends in one of these: only such keys pay for normalising.
+_CREDENTIAL_GATE = ("rd", "wd", "et", "ey", "id", "en")
+
+
+def _check_key(key: object) -> None:
+    """Check one object key; raises _RuleError (the caller adds the key as the segment)."""
     if not isinstance(key, str):
-        failure = _RuleError(
+        raise _RuleError(
             f"key of type {type(key).__name__} is not a string (rule: keys are non-empty strings)"
         )
-    elif not key:
-        failure = _RuleError("empty key (rule: keys are non-empty strings)")
-    elif len(key) > MAX_KEY_LENGTH:
-        failure = _RuleError(
+    if not key:
+        raise _RuleError("empty key (rule: keys are non-empty strings)")
+    if len(key) > MAX_KEY_LENGTH:
+        raise _RuleError(
             f"key is {len(key)} characters long "
             f"(rule: keys are at most {MAX_KEY_LENGTH} characters)"
         )
-    else:
-        normal = _NON_ALNUM_RE.sub("", key.lower())
-        if normal in _CREDENTIAL_NAMES or normal.endswith(_CREDENTIAL_SUFFIXES):
-            failure = _RuleError(f"key is a credential name; {_RULE_NO_CREDENTIALS}")
-        elif (what := _secret_in_text(key)) is not None:
-            failure = _RuleError(f"key {what}; {_RULE_NO_CREDENTIALS}")
-        else:
-            seen.add(key)
-            return
-    failure.segments.append(key)
-    raise failure
+    low = key.lower()
+    if (not low[-1].isalnum() or low.endswith(_CREDENTIAL_GATE)) and _NON_ALNUM_RE.sub(
+        "", low
+    ).endswith(_CREDENTIAL_SUFFIXES):
+        raise _RuleError(f"key is a credential name; {_RULE_NO_CREDENTIALS}")
+    if ("IA" in key or "PRIVATE KEY" in key) and (what := _secret_in_text(key)) is not None:
+        raise _RuleError(f"key {what}; {_RULE_NO_CREDENTIALS}")
 
 
 def _too_many_digits(value: int) -> bool:
@@ -349,42 +349,67 @@ def _check_other(value: object, depth: int, seen: set[str]) -> None:
 
 
 def _walk(container: Any, depth: int, seen: set[str]) -> None:
-    """One recursive pass over a container; leaves are checked inline for speed."""
+    """One recursive pass over a container; leaves are checked inline for speed.
+
+    The dict and list loops repeat the leaf checks on purpose: a function call per
+    leaf would double the cost of validating a large document. ``seen`` holds keys
+    already checked, so repeated keys (lists of similar objects) are checked once.
+    """
     if depth > MAX_DEPTH:
         raise _RuleError(f"nesting deeper than {MAX_DEPTH} levels (rule: max depth {MAX_DEPTH})")
     isfinite = math.isfinite
-    items: Any
-    if isinstance(container, dict):
-        items = container.items()
-        for key in container:
-            if key not in seen:
-                _check_key(key, seen)
-    else:
-        items = enumerate(container)
     child_depth = depth + 1
-    for segment, value in items:
-        kind = type(value)
-        try:
-            if kind is str:
-                if ("IA" in value or "PRIVATE KEY" in value) and (
-                    what := _secret_in_text(value)
-                ) is not None:
-                    raise _RuleError(f"string value {what}; {_RULE_NO_CREDENTIALS}")
-            elif kind is float:
-                if not isfinite(value):
-                    raise _RuleError(_RULE_FINITE)
-            elif kind is int:
-                if value.bit_length() > 14284 and _too_many_digits(value):
-                    raise _RuleError(_RULE_DIGITS)
-            elif kind is bool or value is None:
-                pass
-            elif kind is dict or kind is list:
-                _walk(value, child_depth, seen)
-            else:
-                _check_other(value, child_depth, seen)
-        except _RuleError as failure:
-            failure.segments.append(segment)
-            raise
+    if isinstance(container, dict):
+        for key, value in container.items():
+            kind = type(value)
+            try:
+                if key not in seen:
+                    _check_key(key)
+                    seen.add(key)
+                if kind is str:
+                    if ("IA" in value or "PRIVATE KEY" in value) and (
+                        what := _secret_in_text(value)
+                    ) is not None:
+                        raise _RuleError(f"string value {what}; {_RULE_NO_CREDENTIALS}")
+                elif kind is float:
+                    if not isfinite(value):
+                        raise _RuleError(_RULE_FINITE)
+                elif kind is int:
+                    if value.bit_length() > 14284 and _too_many_digits(value):
+                        raise _RuleError(_RULE_DIGITS)
+                elif kind is bool or value is None:
+                    pass
+                elif kind is dict or kind is list:
+                    _walk(value, child_depth, seen)
+                else:
+                    _check_other(value, child_depth, seen)
+            except _RuleError as failure:
+                failure.segments.append(key)
+                raise
+    else:
+        for index, value in enumerate(container):
+            kind = type(value)
+            try:
+                if kind is str:
+                    if ("IA" in value or "PRIVATE KEY" in value) and (
+                        what := _secret_in_text(value)
+                    ) is not None:
+                        raise _RuleError(f"string value {what}; {_RULE_NO_CREDENTIALS}")
+                elif kind is float:
+                    if not isfinite(value):
+                        raise _RuleError(_RULE_FINITE)
+                elif kind is int:
+                    if value.bit_length() > 14284 and _too_many_digits(value):
+                        raise _RuleError(_RULE_DIGITS)
+                elif kind is bool or value is None:
+                    pass
+                elif kind is dict or kind is list:
+                    _walk(value, child_depth, seen)
+                else:
+                    _check_other(value, child_depth, seen)
+            except _RuleError as failure:
+                failure.segments.append(index)
+                raise
 
 
 def _validate_structure(hyperparams: object, path: str) -> None:
@@ -504,8 +529,9 @@ def _loads(text: str, path: str) -> Any:
         raise InvalidHyperparametersError(
             path, f"JSON text nests deeper than {MAX_DEPTH} levels (rule: max depth {MAX_DEPTH})"
         ) from None
-    except ValueError as err:  # e.g. an integer literal beyond the int/str digit limit
-        raise InvalidHyperparametersError(path, f"invalid JSON text: {err}") from None
+    except ValueError as err:  # an integer literal beyond the int/str digit limit
+        rule = _RULE_DIGITS if "digits" in str(err) else f"invalid JSON text ({err})"
+        raise InvalidHyperparametersError(path, rule) from None
 
 
 def parse_hyperparameters(value: object) -> dict[str, Any]:
