@@ -210,6 +210,10 @@ class BundledLambdaValidationError(BundledLambdaError, ValueError):
     def __init__(self, field_name: str, message: str) -> None:
         super().__init__(f"{field_name}: {message}")
         self.field = field_name
+        self.rule = message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.field, self.rule))
 
 
 class BundledLambdaDeploymentError(BundledLambdaError, RuntimeError):
@@ -233,9 +237,23 @@ class BundledLambdaDeploymentError(BundledLambdaError, RuntimeError):
         self.operation = operation
         self.error_code = error_code
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        keywords = {
+            "function_name": self.function_name,
+            "operation": self.operation,
+            "error_code": self.error_code,
+        }
+        return (_rebuild_deployment_error, (type(self), str(self), keywords))
+
 
 class BundledLambdaPermissionError(BundledLambdaDeploymentError):
     """The caller may not perform a Lambda (or ``iam:PassRole``) action."""
+
+
+def _rebuild_deployment_error(
+    cls: type[BundledLambdaDeploymentError], message: str, keywords: dict[str, Any]
+) -> BundledLambdaDeploymentError:
+    return cls(message, **keywords)
 
 
 # ----------------------------------------------------------------------- validators
@@ -331,7 +349,7 @@ def validate_log_format(value: object, field_name: str = "log_format") -> str:
 
 
 def validate_script(value: object, field_name: str = "script") -> Path:
-    """Return the script as a ``Path`` if it is an existing ``.py`` file, else raise."""
+    """Return the script as an absolute ``Path`` if it is an existing ``.py`` file."""
     if not isinstance(value, (str, Path)) or not str(value):
         raise BundledLambdaValidationError(
             field_name, f"must be the path of the handler's .py file {_describe(value)}"
@@ -345,7 +363,7 @@ def validate_script(value: object, field_name: str = "script") -> Path:
         raise BundledLambdaValidationError(
             field_name, f"no such file: the handler script must exist {_describe(str(path))}"
         )
-    return path
+    return path.resolve()
 
 
 def validate_handler(value: object, script: Path, field_name: str = "handler") -> str:
@@ -615,6 +633,7 @@ class BundledLambda(Lambda):
         self._sleep = sleep
         self._lambda_client: LambdaClient | None = lambda_client
         self._zip_bytes: bytes | None = None
+        self._code_sha256: str | None = None
 
     # -------------------------------------------------------------- code package
 
@@ -632,7 +651,9 @@ class BundledLambda(Lambda):
     @property
     def code_sha256(self) -> str:
         """The ``CodeSha256`` Lambda reports once this zip is deployed."""
-        return code_sha256_of(self.zip_bytes())
+        if self._code_sha256 is None:
+            self._code_sha256 = code_sha256_of(self.zip_bytes())
+        return self._code_sha256
 
     # -------------------------------------------------------------------- client
 

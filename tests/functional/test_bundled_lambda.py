@@ -17,7 +17,7 @@ from typing import Any
 
 import boto3
 import pytest
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
@@ -81,7 +81,7 @@ class LambdaCalls:
             "Error": {"Code": code, "Message": message},
             "ResponseMetadata": {"HTTPStatusCode": status},
         }
-        return AWSResponse(None, status, {}, None), parsed
+        return AWSResponse("", status, HTTPHeaders(), None), parsed
 
     def _maybe_rewrite(self, model: Any, parsed: dict[str, Any], **_: Any) -> None:
         queue = self._rewrites.get(model.name)
@@ -1006,3 +1006,47 @@ def test_defaults_deploy_the_bundled_handler(
     assert (request["Timeout"], request["MemorySize"]) == (60, 256)
     config = lambda_client.get_function_configuration(FunctionName=FUNCTION_NAME)
     assert config["CodeSha256"] == bundled.code_sha256
+
+
+def test_errors_survive_pickling() -> None:
+    # GIVEN the module's errors (e.g. crossing a multiprocessing boundary)
+    import pickle
+
+    validation = BundledLambdaValidationError("timeout", "must be an integer from 1 to 600")
+    permission = BundledLambdaPermissionError(
+        "denied", function_name="f", operation="CreateFunction", error_code="AccessDenied"
+    )
+    # WHEN they are pickled and unpickled
+    validation_copy = pickle.loads(pickle.dumps(validation))
+    permission_copy = pickle.loads(pickle.dumps(permission))
+    # THEN type, message and fields survive
+    assert (validation_copy.field, str(validation_copy)) == ("timeout", str(validation))
+    assert isinstance(permission_copy, BundledLambdaPermissionError)
+    assert (permission_copy.operation, permission_copy.error_code) == (
+        "CreateFunction",
+        "AccessDenied",
+    )
+
+
+def test_relative_script_path_is_resolved_at_construction(
+    handler_script: Path, sdk_session: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a script named relative to the current directory
+    monkeypatch.chdir(handler_script.parent)
+    bundled = BundledLambda(
+        FUNCTION_NAME,
+        "arn:aws:iam::123456789012:role/r",
+        script="hyperparameter_prep.py",
+        session=sdk_session,
+    )
+    # WHEN the directory changes before the zip is built
+    monkeypatch.chdir(handler_script.parent.parent)
+    # THEN the zip still holds the script
+    assert bundled.script_path == handler_script.resolve()
+    assert bundled.zip_bytes()
+
+
+def test_delete_removes_the_function(deployed: BundledLambda, recorder: LambdaCalls) -> None:
+    deployed.delete()
+    assert recorder.operations == ["DeleteFunction"]
+    assert deployed.plan().action == "create"
