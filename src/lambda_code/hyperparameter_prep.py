@@ -133,18 +133,20 @@ MAX_INT_DIGITS = 4300
 MAX_METADATA_VALUE_CHARS = 1024
 """Longest ``pipeline_name``/``pipeline_execution_id`` (S3 user metadata is at most 2 KB)."""
 
-S3_CONNECT_TIMEOUT_SECONDS = 5
+S3_CONNECT_TIMEOUT_SECONDS = 3
 """Connect timeout of the default S3 client."""
 
-S3_READ_TIMEOUT_SECONDS = 30
-"""Read timeout of the default S3 client."""
+S3_READ_TIMEOUT_SECONDS = 10
+"""Read timeout of the default S3 client (S3 answers a 5 MiB PutObject in well under 1 s)."""
 
 S3_MAX_ATTEMPTS = 6
 """Attempts (first try included) of the default S3 client, standard retry mode.
 
-Worst case for one PutObject: 6 x (5 s + 30 s) plus at most ~31 s of jittered
-backoff (and at most 5 s extra per ``x-amz-retry-after``), about 4.5 minutes:
-inside the 600 s LambdaStep limit."""
+One attempt is bounded by 3 s + 10 s. Worst case for one PutObject, every attempt
+timing out and every error a throttle: 6 x 13 s plus at most 1+2+4+8+16 = 31 s of
+jittered backoff, about 110 s; typical transient failures cost well under a second
+of backoff (50 ms base for 5xx). Keep the function timeout above that worst case
+(the LambdaStep allows 600 s)."""
 
 _CONFLICT_ATTEMPTS = 3
 """PutObject calls made when S3 answers 409 ConditionalRequestConflict."""
@@ -213,10 +215,10 @@ def _segment(key: object) -> str:
     if isinstance(key, int) and not isinstance(key, bool):
         return f"[{key}]"
     if isinstance(key, str):
-        shown = key if len(key) <= 64 else key[:64] + "..."
-        if _PLAIN_KEY_RE.fullmatch(shown):
-            return f".{shown}"
-        return f"[{json.dumps(shown)}]"
+        if len(key) > 64:
+            shown = key[:64] + "..."
+            return f".{shown}" if _PLAIN_KEY_RE.fullmatch(key) else f"[{json.dumps(shown)}]"
+        return f".{key}" if _PLAIN_KEY_RE.fullmatch(key) else f"[{json.dumps(key)}]"
     return f"[{type(key).__name__} key]"
 
 
@@ -643,7 +645,10 @@ def _coerce(value: object, current: object, where: str) -> object:
         if isinstance(value, wanted):
             return value
         if isinstance(value, str):
-            parsed = _loads(value, where) if value.strip() else None
+            try:
+                parsed = _loads(value, where)
+            except InvalidHyperparametersError:
+                parsed = None  # not JSON text: reported below as a type mismatch
             if isinstance(parsed, wanted):
                 return parsed
     if result is not None:
@@ -860,7 +865,8 @@ def _create_s3_client() -> S3Client:
     from botocore.config import Config
 
     config = Config(
-        retries={"mode": "standard", "max_attempts": S3_MAX_ATTEMPTS},
+        # total_max_attempts counts the first try; botocore's max_attempts would not
+        retries={"mode": "standard", "total_max_attempts": S3_MAX_ATTEMPTS},
         connect_timeout=S3_CONNECT_TIMEOUT_SECONDS,
         read_timeout=S3_READ_TIMEOUT_SECONDS,
         user_agent_extra=_USER_AGENT_EXTRA,
