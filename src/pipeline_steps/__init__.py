@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from pipeline_steps.builder_base import StepBuilderBase, StepOutputs, outputs_of
-    from pipeline_steps.bundled_lambda import BundledLambda
+    from pipeline_steps.bundled_lambda import (
+        BundledLambda,
+        BundledLambdaDeploymentError,
+        BundledLambdaError,
+        BundledLambdaPermissionError,
+        BundledLambdaValidationError,
+    )
     from pipeline_steps.errors import (
         DependencyResolutionError,
         LocalRunError,
@@ -40,6 +46,10 @@ if TYPE_CHECKING:
 
 _HOMES = {
     "BundledLambda": "pipeline_steps.bundled_lambda",
+    "BundledLambdaValidationError": "pipeline_steps.bundled_lambda",
+    "BundledLambdaPermissionError": "pipeline_steps.bundled_lambda",
+    "BundledLambdaError": "pipeline_steps.bundled_lambda",
+    "BundledLambdaDeploymentError": "pipeline_steps.bundled_lambda",
     "DependencyResolutionError": "pipeline_steps.errors",
     "HyperparameterPrepConfig": "pipeline_steps.hyperparameter_prep_config",
     "HyperparameterPrepStepBuilder": "pipeline_steps.hyperparameter_prep_step",
@@ -63,6 +73,10 @@ _HOMES = {
 
 __all__ = [
     "BundledLambda",
+    "BundledLambdaDeploymentError",
+    "BundledLambdaError",
+    "BundledLambdaPermissionError",
+    "BundledLambdaValidationError",
     "DependencyResolutionError",
     "HyperparameterPrepConfig",
     "HyperparameterPrepStepBuilder",

@@ -12,6 +12,8 @@ from typing import Any
 
 from sagemaker.workflow.entities import PipelineVariable
 
+from pipeline_steps.bundled_lambda import ROLE_ARN_PATTERN
+
 __all__ = [
     "check_environment",
     "check_instance_type",
@@ -19,7 +21,6 @@ __all__ = [
     "check_s3_uri",
 ]
 
-_ROLE_ARN = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@\-/]{1,512}$")
 _INSTANCE_TYPE = re.compile(r"^(?:ml\.[a-z0-9\-]+\.[a-z0-9]+|local|local_gpu)$")
 _S3_URI = re.compile(r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](?:/.*)?$")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -27,7 +28,7 @@ _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 def check_role_arn(value: str) -> str:
     """An IAM role ARN: ``arn:aws:iam::<12-digit account>:role/<path/name>``."""
-    if not _ROLE_ARN.fullmatch(value):
+    if not ROLE_ARN_PATTERN.fullmatch(value):
         raise ValueError(
             f"{value!r} is not an IAM role ARN; expected "
             "arn:aws:iam::<12-digit account>:role/<name>"

@@ -106,11 +106,20 @@ _T = TypeVar("_T")
 FUNCTION_NAME_PATTERN: Final = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 """Lambda function names: 1 to 64 letters, digits, ``-`` and ``_``."""
 
-SUPPORTED_RUNTIMES: Final = ("python3.10", "python3.11", "python3.12", "python3.13", "python3.14")
+SUPPORTED_RUNTIMES: Final = ("python3.11", "python3.12", "python3.13", "python3.14")
 """Python runtimes AWS Lambda currently supports for new functions and updates."""
 
-DEPRECATED_RUNTIMES: Final = ("python2.7", "python3.6", "python3.7", "python3.8", "python3.9")
-"""Python runtimes AWS Lambda has deprecated (no patches; create/update is blocked)."""
+DEPRECATED_RUNTIMES: Final = (
+    "python2.7",
+    "python3.6",
+    "python3.7",
+    "python3.8",
+    "python3.9",
+    "python3.10",
+)
+"""Python runtimes AWS Lambda has deprecated (no patches; create/update is blocked).
+
+python3.10 reached its Lambda deprecation date on 2026-10-31."""
 
 DEFAULT_RUNTIME: Final = "python3.12"
 

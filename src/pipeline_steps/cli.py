@@ -112,19 +112,14 @@ def _command_prepare(args: argparse.Namespace, out: TextIO) -> int:
         event["expected_bucket_owner"] = args.expected_bucket_owner
     for path, value in _parse_assignments(args.set or []).items():
         event[f"{prep.OVERRIDE_PREFIX}{path}"] = value
+    if args.endpoint_url:
+        # The handler's own client honours AWS_ENDPOINT_URL_S3: same retries, same timeouts.
+        os.environ["AWS_ENDPOINT_URL_S3"] = args.endpoint_url
+        prep.set_s3_client(None)
     try:
-        prep.validate_event(event)
+        result = prep.lambda_handler(event, None)
     except prep.HyperparameterPrepError as error:
-        raise _UsageError(str(error)) from None
-    import boto3
-
-    client = boto3.session.Session().client(
-        "s3", endpoint_url=args.endpoint_url, config=prep.s3_client_config()
-    )
-    try:
-        result = prep.lambda_handler(event, None, s3_client=client)
-    except prep.HyperparameterPrepError as error:
-        if isinstance(error, prep.S3StorageError):
+        if isinstance(error, prep.StorageError):
             sys.stderr.write(f"pipeline-steps prepare: {error}\n")
             return EXIT_AWS_FAILURE
         raise _UsageError(str(error)) from None

@@ -16,9 +16,15 @@ from lambda_code.hyperparameter_prep import (
 )
 from pipeline_steps.aws_identifiers import check_role_arn
 from pipeline_steps.bundled_lambda import (
-    DEPRECATED_RUNTIMES,
-    FUNCTION_NAME_PATTERN,
-    SUPPORTED_RUNTIMES,
+    MAX_MEMORY_SIZE,
+    MAX_TIMEOUT,
+    MIN_MEMORY_SIZE,
+    MIN_TIMEOUT,
+    SAGEMAKER_NAME_MARKERS,
+    validate_environment,
+    validate_function_name,
+    validate_runtime,
+    validate_tags,
 )
 
 __all__ = ["DEFAULT_FUNCTION_NAME", "HyperparameterPrepConfig"]
@@ -32,29 +38,6 @@ _KMS_KEY = re.compile(
     r"|mrk-[0-9a-f]{32}"
     r"|alias/[A-Za-z0-9/_\-]{1,250}"
     r"|arn:aws[a-z\-]*:kms:[a-z0-9\-]+:\d{12}:(?:key/[A-Za-z0-9\-]+|alias/[A-Za-z0-9/_\-]+))$"
-)
-_ENV_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-_RESERVED_ENV = frozenset(
-    {
-        "_HANDLER",
-        "_X_AMZN_TRACE_ID",
-        "AWS_DEFAULT_REGION",
-        "AWS_REGION",
-        "AWS_EXECUTION_ENV",
-        "AWS_LAMBDA_FUNCTION_NAME",
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-        "AWS_LAMBDA_FUNCTION_VERSION",
-        "AWS_LAMBDA_INITIALIZATION_TYPE",
-        "AWS_LAMBDA_LOG_GROUP_NAME",
-        "AWS_LAMBDA_LOG_STREAM_NAME",
-        "AWS_ACCESS_KEY",
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AWS_SESSION_TOKEN",
-        "AWS_LAMBDA_RUNTIME_API",
-        "LAMBDA_TASK_ROOT",
-        "LAMBDA_RUNTIME_DIR",
-    }
 )
 
 
@@ -81,9 +64,14 @@ class HyperparameterPrepConfig(BaseModel):
     architecture: Literal["arm64", "x86_64"] = Field(
         "arm64", description="Lambda instruction set architecture."
     )
-    timeout: int = Field(60, ge=1, le=600, description="Function timeout in seconds (1..600).")
+    timeout: int = Field(
+        60, ge=MIN_TIMEOUT, le=MAX_TIMEOUT, description="Function timeout in seconds (1..600)."
+    )
     memory_size: int = Field(
-        256, ge=128, le=10240, description="Function memory in MB (128..10240)."
+        256,
+        ge=MIN_MEMORY_SIZE,
+        le=MAX_MEMORY_SIZE,
+        description="Function memory in MB (128..10240).",
     )
     kms_key_id: str | None = Field(
         None, description="KMS key (id, alias or ARN) for SSE-KMS; without it SSE-S3 (AES256)."
@@ -118,11 +106,8 @@ class HyperparameterPrepConfig(BaseModel):
     @field_validator("function_name")
     @classmethod
     def _check_function_name(cls, value: str) -> str:
-        if not FUNCTION_NAME_PATTERN.fullmatch(value):
-            raise ValueError(
-                f"{value!r} is not a Lambda function name: 1 to 64 letters, digits, '-' or '_'"
-            )
-        if "sagemaker" not in value.lower():
+        validate_function_name(value)
+        if not any(marker in value for marker in SAGEMAKER_NAME_MARKERS):
             warnings.warn(
                 f"function_name {value!r} does not contain 'sagemaker': the managed policy "
                 "AmazonSageMakerPipelinesIntegrations only lets pipelines create and invoke "
@@ -136,17 +121,7 @@ class HyperparameterPrepConfig(BaseModel):
     @field_validator("runtime")
     @classmethod
     def _check_runtime(cls, value: str) -> str:
-        if value in DEPRECATED_RUNTIMES:
-            raise ValueError(
-                f"{value!r} is deprecated by AWS Lambda (no security patches, and creating "
-                f"functions with it is being blocked); use one of {', '.join(SUPPORTED_RUNTIMES)}"
-            )
-        if value not in SUPPORTED_RUNTIMES:
-            raise ValueError(
-                f"{value!r} is not a supported Python runtime; use one of "
-                f"{', '.join(SUPPORTED_RUNTIMES)}"
-            )
-        return value
+        return validate_runtime(value)
 
     @field_validator("kms_key_id")
     @classmethod
@@ -167,33 +142,12 @@ class HyperparameterPrepConfig(BaseModel):
     @field_validator("environment")
     @classmethod
     def _check_environment(cls, value: dict[str, str]) -> dict[str, str]:
-        for name in value:
-            if not _ENV_NAME.fullmatch(name):
-                raise ValueError(
-                    f"environment variable name {name!r} is invalid: a letter, then letters, "
-                    "digits or '_'"
-                )
-            if name in _RESERVED_ENV:
-                raise ValueError(
-                    f"environment variable {name!r} is reserved by AWS Lambda and cannot be set"
-                )
-        if sum(len(k) + len(v) for k, v in value.items()) > 4096:
-            raise ValueError("environment variables exceed Lambda's 4 KB total size")
-        return value
+        return validate_environment(value)
 
     @field_validator("tags")
     @classmethod
     def _check_tags(cls, value: dict[str, str]) -> dict[str, str]:
-        if len(value) > 50:
-            raise ValueError(f"{len(value)} tags given; Lambda allows at most 50")
-        for key, tag_value in value.items():
-            if not 1 <= len(key) <= 128 or key.lower().startswith("aws:"):
-                raise ValueError(
-                    f"tag key {key!r} is invalid: 1 to 128 characters, not starting with 'aws:'"
-                )
-            if len(tag_value) > 256:
-                raise ValueError(f"tag {key!r} has a value longer than 256 characters")
-        return value
+        return validate_tags(value)
 
     @property
     def role_account_id(self) -> str:

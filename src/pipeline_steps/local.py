@@ -129,9 +129,7 @@ def run_lambda_step(
         )
     renderer = _Renderer(step, parameters or {}, local_execution_variables(execution))
     arguments: dict[str, Any] = step.arguments  # type: ignore[assignment]
-    event = {
-        key: renderer.render(value, f"Arguments[{key!r}]") for key, value in arguments.items()
-    }
+    event = {key: renderer.render(value, f"Arguments[{key!r}]") for key, value in arguments.items()}
     renderer.check_unused_parameters()
     payload = json.dumps(event)
     if len(payload.encode("utf-8")) > MAX_PAYLOAD_BYTES:

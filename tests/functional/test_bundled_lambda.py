@@ -932,7 +932,7 @@ def test_sdk_plain_lambda_writes_on_every_definition(
         ({"execution_role_arn": "my-role"}, "execution_role_arn", "IAM role ARN"),
         ({"runtime": "python3.8"}, "runtime", "deprecated"),
         ({"runtime": "python3.9"}, "runtime", "deprecated"),
-        ({"runtime": "nodejs20.x"}, "runtime", "must be one of python3.10"),
+        ({"runtime": "nodejs20.x"}, "runtime", "must be one of python3.11"),
         ({"architecture": "amd64"}, "architecture", "arm64, x86_64"),
         ({"timeout": 0}, "timeout", "from 1 to 600"),
         ({"timeout": 601}, "timeout", "LambdaStep times out after 600 s"),
@@ -981,7 +981,7 @@ def test_bad_constructor_input_names_the_field_and_rule(
 
 
 def test_runtime_constants_cover_current_and_deprecated_pythons() -> None:
-    assert {"python3.10", "python3.11", "python3.12", "python3.13"} <= set(SUPPORTED_RUNTIMES)
+    assert {"python3.11", "python3.12", "python3.13"} <= set(SUPPORTED_RUNTIMES)
     assert {"python3.8", "python3.9"} <= set(DEPRECATED_RUNTIMES)
     assert not set(SUPPORTED_RUNTIMES) & set(DEPRECATED_RUNTIMES)
 
