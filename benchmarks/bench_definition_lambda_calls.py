@@ -62,6 +62,9 @@ from sagemaker.workflow.pipeline_context import PipelineSession  # noqa: E402
 
 import lambda_code  # noqa: E402
 from pipeline_steps.bundled_lambda import BundledLambda  # noqa: E402
+from pipeline_steps.hyperparameter_models import XGBoostHyperparameters  # noqa: E402
+from pipeline_steps.hyperparameter_prep_config import HyperparameterPrepConfig  # noqa: E402
+from pipeline_steps.hyperparameter_prep_step import HyperparameterPrepStepBuilder  # noqa: E402
 
 REGION = "us-east-1"
 WRITES = frozenset(
@@ -94,9 +97,21 @@ def build_bundled_lambda_step(session: PipelineSession, role_arn: str, function_
     return LambdaStep(name="HyperparameterPrep", lambda_func=function)
 
 
+def build_prep_builder_step(session: PipelineSession, role_arn: str, function_name: str) -> Any:
+    """(c) The library's ``HyperparameterPrepStepBuilder`` (BundledLambda plus Arguments)."""
+    builder = HyperparameterPrepStepBuilder(
+        HyperparameterPrepConfig(
+            bucket="bench-bucket", lambda_role_arn=role_arn, function_name=function_name
+        ),
+        sagemaker_session=session,
+    )
+    return builder.create_step(hyperparameters=XGBoostHyperparameters(max_depth=6))
+
+
 SCENARIOS: dict[str, tuple[str, StepBuilder]] = {
     "sdk-lambda": ("sagemaker-bench-sdk-lambda", build_sdk_lambda_step),
     "bundled-lambda": ("sagemaker-bench-bundled-lambda", build_bundled_lambda_step),
+    "prep-builder": ("sagemaker-bench-prep-builder", build_prep_builder_step),
 }
 
 
