@@ -1,0 +1,184 @@
+"""Cold start: the handler file works alone, importing only the stdlib and boto3's closure.
+
+Each test runs a fresh interpreter in a subprocess with ``-I`` (isolated: no
+PYTHONPATH, no user site, no current directory on sys.path) and a copy of the
+handler file alone in an empty folder, the way Lambda loads it.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.metadata
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lambda_code import HYPERPARAMETER_PREP_HANDLER, HYPERPARAMETER_PREP_SCRIPT
+
+# boto3's runtime dependencies (no extras), as pip resolves them:
+#   boto3 -> botocore, jmespath, s3transfer; botocore -> jmespath, python-dateutil, urllib3;
+#   python-dateutil -> six.  Import names: dateutil for python-dateutil.
+BOTO3_CLOSURE = {"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six"}
+# botocore imports these only when installed (try/except ImportError), never required:
+#   certifi (CA bundle; botocore ships its own), awscrt (the "crt" extra).
+BOTOCORE_OPTIONAL = {"certifi", "awscrt"}
+# interpreter aliases that are not packages: multiprocessing registers __mp_main__.
+INTERPRETER_ALIASES = {"__main__", "__mp_main__"}
+
+
+def _top_level_names(distribution: str) -> set[str]:
+    names = set()
+    for top, dists in importlib.metadata.packages_distributions().items():
+        if distribution in dists:
+            names.add(top)
+    return names
+
+
+def test_boto3_closure_matches_installed_metadata() -> None:
+    # GIVEN the installed boto3 WHEN its required dependencies are walked from metadata
+    pending, seen = ["boto3"], set()
+    while pending:
+        dist = pending.pop()
+        if dist in seen:
+            continue
+        seen.add(dist)
+        for requirement in importlib.metadata.requires(dist) or []:
+            if "extra ==" in requirement:
+                continue
+            pending.append(re.split(r"[ ;<>=!\[(]", requirement, maxsplit=1)[0])
+    names = set().union(*(_top_level_names(dist) for dist in seen))
+    # THEN the import names are exactly the documented closure
+    assert names == BOTO3_CLOSURE
+
+
+@pytest.fixture
+def lone_copy(tmp_path: Path) -> Path:
+    """An empty folder holding only a copy of the handler file."""
+    folder = tmp_path / "lambda_task"
+    folder.mkdir()
+    shutil.copy(HYPERPARAMETER_PREP_SCRIPT, folder / "hyperparameter_prep.py")
+    assert sorted(p.name for p in folder.iterdir()) == ["hyperparameter_prep.py"]
+    return folder
+
+
+def run_isolated(
+    code: str, *, no_site: bool = False, env: dict[str, str] | None = None
+) -> dict[str, Any]:
+    flags = ["-I", "-S"] if no_site else ["-I"]
+    completed = subprocess.run(
+        [sys.executable, *flags, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def foreign_modules(names: list[str], allowed: set[str]) -> list[str]:
+    """Module names that are neither the stdlib, the handler itself, nor in ``allowed``."""
+    foreign = []
+    for name in names:
+        top = name.split(".")[0]
+        if top in sys.stdlib_module_names or top in sys.builtin_module_names:
+            continue
+        if top in INTERPRETER_ALIASES or top == "hyperparameter_prep" or top in allowed:
+            continue
+        foreign.append(name)
+    return foreign
+
+
+def test_lone_copy_imports_without_any_site_packages(lone_copy: Path) -> None:
+    # GIVEN the handler file alone and an interpreter without site-packages (-S)
+    code = f"""
+import sys
+sys.path.insert(0, {str(lone_copy)!r})
+before = set(sys.modules)
+import hyperparameter_prep
+new = sorted(set(sys.modules) - before)
+hyperparameter_prep.validate_hyperparameters({{"lr": 0.1}})
+text = hyperparameter_prep.serialize_hyperparameters({{"b": 1, "a": [1.5, None]}})
+import json
+print(json.dumps({{"file": hyperparameter_prep.__file__, "new": new, "text": text,
+                  "boto3": "boto3" in sys.modules, "botocore": "botocore" in sys.modules}}))
+"""
+    # WHEN it is imported as the top-level module hyperparameter_prep
+    report = run_isolated(code, no_site=True)
+    # THEN it loads from the lone copy, needs nothing outside the stdlib, and works
+    assert report["file"] == str(lone_copy / "hyperparameter_prep.py")
+    assert foreign_modules(report["new"], allowed=set()) == []
+    assert report["boto3"] is False
+    assert report["botocore"] is False
+    assert report["text"] == json.dumps({"b": 1, "a": [1.5, None]}, indent=2, sort_keys=True)
+
+
+def test_lone_copy_handles_an_event_with_only_boto3_closure_loaded(
+    lone_copy: Path, moto_server: str, unique_bucket_name: str
+) -> None:
+    # GIVEN the lone copy, the Lambda handler setting and moto as the S3 endpoint
+    module_name, function_name = HYPERPARAMETER_PREP_HANDLER.split(".")
+    code = f"""
+import sys
+sys.path.insert(0, {str(lone_copy)!r})
+before = set(sys.modules)
+import importlib
+handler_module = importlib.import_module({module_name!r})
+after_import = sorted(set(sys.modules) - before)
+handler = getattr(handler_module, {function_name!r})
+handler_module.get_s3_client().create_bucket(Bucket={unique_bucket_name!r})
+result = handler({{"hyperparameters": '{{"lr": 0.1}}', "bucket": {unique_bucket_name!r}}}, None)
+after_call = sorted(set(sys.modules) - before)
+import json
+print(json.dumps({{"result": result, "after_import": after_import, "after_call": after_call}}))
+"""
+    # WHEN a fresh interpreter imports the handler and invokes it once
+    report = run_isolated(
+        code, env={"AWS_ENDPOINT_URL_S3": moto_server, "AWS_LAMBDA_FUNCTION_NAME": "sagemaker-hp"}
+    )
+    # THEN the import loaded only the stdlib (boto3 is imported lazily) ...
+    assert foreign_modules(report["after_import"], allowed=set()) == []
+    # ... and the invocation added only boto3 and its dependencies (and botocore's optionals)
+    assert foreign_modules(report["after_call"], allowed=BOTO3_CLOSURE | BOTOCORE_OPTIONAL) == []
+    assert {"boto3", "botocore"} <= {name.split(".")[0] for name in report["after_call"]}
+    assert report["result"]["hyperparameters_s3_uri"].startswith(f"s3://{unique_bucket_name}/")
+    assert report["result"]["reused"] is False
+
+
+def test_source_imports_are_stdlib_or_boto3_and_absolute() -> None:
+    # GIVEN the handler source
+    tree = ast.parse(HYPERPARAMETER_PREP_SCRIPT.read_text(encoding="utf-8"))
+    type_checking_only: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and ast.unparse(node.test) == "TYPE_CHECKING":
+            type_checking_only.update(id(child) for child in ast.walk(node))
+    # WHEN every import statement is inspected
+    problems = []
+    for node in ast.walk(tree):
+        if not isinstance(node, (ast.Import, ast.ImportFrom)) or id(node) in type_checking_only:
+            continue
+        if isinstance(node, ast.ImportFrom) and node.level:
+            problems.append(f"relative import at line {node.lineno}")
+            continue
+        modules = (
+            [alias.name for alias in node.names]
+            if isinstance(node, ast.Import)
+            else [node.module or ""]
+        )
+        for module in modules:
+            top = module.split(".")[0]
+            if top not in sys.stdlib_module_names and top not in {"boto3", "botocore"}:
+                problems.append(f"{module} at line {node.lineno}")
+        is_module_level = node in tree.body
+        if is_module_level and modules[0].split(".")[0] in {"boto3", "botocore"}:
+            problems.append(f"eager boto3/botocore import at line {node.lineno}")
+    # THEN each is absolute, from the stdlib or boto3/botocore, and boto3 is imported lazily
+    assert problems == []
