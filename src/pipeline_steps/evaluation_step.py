@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sagemaker.processing import ProcessingInput, ProcessingOutput
 from sagemaker.workflow.entities import PipelineVariable
+from sagemaker.workflow.execution_variables import ExecutionVariables
+from sagemaker.workflow.functions import Join
 from sagemaker.workflow.steps import ProcessingStep
 
 from pipeline_script_contracts import MODEL_EVALUATION_CONTRACT
@@ -53,7 +55,9 @@ class ModelEvaluationConfig(BaseModel):
         description="Container environment; must set the contract's required variables."
     )
     output_path: str | None = Field(
-        None, description="s3:// prefix for the outputs; the session's bucket when unset."
+        None,
+        description="s3:// prefix for the outputs (one folder per execution under it); "
+        "the session's bucket when unset.",
     )
     volume_size: int = Field(30, ge=1, le=16384, description="EBS volume size in GB.")
     max_runtime: int = Field(
@@ -95,7 +99,16 @@ class ModelEvaluationConfig(BaseModel):
 
     @model_validator(mode="after")
     def _check_script(self) -> ModelEvaluationConfig:
-        if self.source_dir is None or self.source_dir.startswith("s3://"):
+        if self.source_dir is None:
+            # Without source_dir the SDK uploads entry_point as a local path; refuse a
+            # missing file here rather than at definition() time, as the training configs do.
+            if not Path(self.entry_point).is_file():
+                raise ValueError(
+                    f"entry_point {self.entry_point!r} does not exist; set source_dir to the "
+                    "folder holding it"
+                )
+            return self
+        if self.source_dir.startswith("s3://"):
             return self
         if not (Path(self.source_dir) / self.entry_point).is_file():
             raise ValueError(
@@ -127,15 +140,28 @@ class ModelEvaluationStepBuilder(StepBuilderBase[ModelEvaluationConfig]):
             for logical, value in resolved.items()
         ]
 
-    def processing_outputs(self) -> list[ProcessingOutput]:
-        """One ``ProcessingOutput`` per contract output."""
+    def processing_outputs(self, step_name: str | None = None) -> list[ProcessingOutput]:
+        """One ``ProcessingOutput`` per contract output.
+
+        Under ``output_path`` each execution writes to its own folder,
+        ``<output_path>/<execution id>/<step name>/<output>``, as the SDK's default
+        destinations do: a fixed folder would let every execution overwrite the last one's
+        results (and the results a cached step points at).
+        """
+        name = step_name or self.step_name
         outputs = []
         for logical, path in self.contract.expected_output_paths.items():
-            destination = (
-                f"{self.config.output_path.rstrip('/')}/{logical}"
-                if self.config.output_path
-                else None
-            )
+            destination: str | Join | None = None
+            if self.config.output_path:
+                destination = Join(
+                    on="/",
+                    values=[
+                        self.config.output_path.rstrip("/"),
+                        ExecutionVariables.PIPELINE_EXECUTION_ID,
+                        name,
+                        logical,
+                    ],
+                )
             outputs.append(
                 ProcessingOutput(output_name=logical, source=path, destination=destination)
             )
@@ -176,7 +202,7 @@ class ModelEvaluationStepBuilder(StepBuilderBase[ModelEvaluationConfig]):
             code=config.entry_point,
             source_dir=config.source_dir,
             inputs=self.processing_inputs(resolved),
-            outputs=self.processing_outputs(),
+            outputs=self.processing_outputs(name),
         )
         step = ProcessingStep(
             name=name,
