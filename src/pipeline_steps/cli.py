@@ -112,6 +112,9 @@ def _command_prepare(args: argparse.Namespace, out: TextIO) -> int:
         event["expected_bucket_owner"] = args.expected_bucket_owner
     for path, value in _parse_assignments(args.set or []).items():
         event[f"{prep.OVERRIDE_PREFIX}{path}"] = value
+    # The handler logs one JSON line per call for CloudWatch; here the outcome is the
+    # printed URI or the one-line error below, so that line would only repeat it.
+    logging.getLogger("hyperparameter_prep").setLevel(logging.CRITICAL)
     if args.endpoint_url:
         # The handler's own client honours AWS_ENDPOINT_URL_S3: same retries, same timeouts.
         os.environ["AWS_ENDPOINT_URL_S3"] = args.endpoint_url
@@ -135,6 +138,14 @@ def _command_prepare(args: argparse.Namespace, out: TextIO) -> int:
 
 def _command_definition(args: argparse.Namespace, out: TextIO) -> int:
     values = _read_json_object(args.hyperparameters, "hyperparameters")
+    if args.output:
+        _check_output_folder(args.output)
+    if args.mock:
+        # Before the SDK is imported: importing sagemaker builds a default boto session,
+        # which would otherwise resolve the caller's real credentials (or probe EC2 IMDS).
+        from pipeline_steps.demo import _fake_credentials
+
+        _fake_credentials()
     from pydantic import ValidationError
 
     from pipeline_steps.pipeline_templates import build_training_pipeline, hyperparameter_model
@@ -146,9 +157,6 @@ def _command_definition(args: argparse.Namespace, out: TextIO) -> int:
         where = ".".join(str(part) for part in first["loc"]) or "hyperparameters"
         raise _UsageError(f"{args.hyperparameters}: {where}: {first['msg']}") from None
     if args.mock:
-        from pipeline_steps.demo import _fake_credentials
-
-        _fake_credentials()
         from moto import mock_aws
 
         with mock_aws():
@@ -168,7 +176,14 @@ def _write_definition(
 
     boto_session = boto3.Session(region_name=args.region)
     if args.mock:
-        boto_session.client("s3").create_bucket(Bucket=args.bucket)
+        s3 = boto_session.client("s3")
+        if args.region == "us-east-1":
+            s3.create_bucket(Bucket=args.bucket)
+        else:  # S3 refuses a bucket without a location outside us-east-1
+            s3.create_bucket(
+                Bucket=args.bucket,
+                CreateBucketConfiguration={"LocationConstraint": args.region},
+            )
     session = PipelineSession(boto_session=boto_session, default_bucket=args.bucket)
     try:
         built = build(
@@ -215,7 +230,14 @@ def _one_line(error: Exception) -> str:
     return str(error).splitlines()[0]
 
 
+def _check_output_folder(path: str) -> None:
+    folder = Path(path).resolve().parent
+    if not folder.is_dir():
+        raise _UsageError(f"cannot write {path!r}: folder {str(folder)!r} does not exist")
+
+
 def _command_demo(args: argparse.Namespace, out: TextIO) -> int:
+    _check_output_folder(args.output)
     from pipeline_steps.demo import run_demo
 
     return run_demo(Path(args.output), out)
@@ -304,4 +326,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except _UsageError as error:
         sys.stderr.write(f"pipeline-steps {args.command}: {error}\n")
         return EXIT_BAD_INPUT
+    except BaseException:
+        # Importing the SDK installs rich's traceback hook, which prints to stdout (into a
+        # definition piped to a file); an unexpected error's traceback belongs on stderr.
+        sys.excepthook = sys.__excepthook__
+        raise
     return code
