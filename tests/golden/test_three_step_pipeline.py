@@ -27,6 +27,8 @@ from pipeline_steps import XGBoostHyperparameters
 from pipeline_steps.pipeline_templates import build_training_pipeline
 from pipeline_steps.reference_scripts import REFERENCE_SCRIPTS_DIR
 
+pytestmark = pytest.mark.filterwarnings("ignore:Running within a PipelineSession:UserWarning")
+
 GOLDEN = Path(__file__).parent / "data" / "three_step_pipeline.json"
 REGION = "us-east-1"
 BUCKET = "golden-three-step"
