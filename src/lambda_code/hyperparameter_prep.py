@@ -271,6 +271,11 @@ _NON_ALNUM_RE = re.compile(r"[^0-9a-z]+")
 _ACCESS_KEY_ID_RE = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
 _PEM_PRIVATE_KEY_RE = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")
 _RULE_NO_CREDENTIALS = "credentials must not be hyperparameters (rule: no credentials)"
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+_RULE_UNICODE = (
+    "holds surrogate code points, which are not valid Unicode and do not survive a JSON "
+    "round trip (rule: strings are valid Unicode)"
+)
 
 
 class _RuleError(Exception):
@@ -308,6 +313,8 @@ def _check_key(key: object) -> None:
             f"key is {len(key)} characters long "
             f"(rule: keys are at most {MAX_KEY_LENGTH} characters)"
         )
+    if not key.isascii() and _SURROGATE_RE.search(key):
+        raise _RuleError(f"key {_RULE_UNICODE}")
     low = key.lower()
     if (not low[-1].isalnum() or low.endswith(_CREDENTIAL_GATE)) and _NON_ALNUM_RE.sub(
         "", low
@@ -335,6 +342,8 @@ def _check_other(value: object, depth: int, seen: set[str]) -> None:
     if isinstance(value, (dict, list, tuple)):
         _walk(value, depth, seen)
     elif isinstance(value, str):
+        if not value.isascii() and _SURROGATE_RE.search(value):
+            raise _RuleError(f"string value {_RULE_UNICODE}")
         what = _secret_in_text(value)
         if what is not None:
             raise _RuleError(f"string value {what}; {_RULE_NO_CREDENTIALS}")
@@ -369,6 +378,8 @@ def _walk(container: Any, depth: int, seen: set[str]) -> None:
                     _check_key(key)
                     seen.add(key)
                 if kind is str:
+                    if not value.isascii() and _SURROGATE_RE.search(value):
+                        raise _RuleError(f"string value {_RULE_UNICODE}")
                     if ("IA" in value or "PRIVATE KEY" in value) and (
                         what := _secret_in_text(value)
                     ) is not None:
@@ -393,6 +404,8 @@ def _walk(container: Any, depth: int, seen: set[str]) -> None:
             kind = type(value)
             try:
                 if kind is str:
+                    if not value.isascii() and _SURROGATE_RE.search(value):
+                        raise _RuleError(f"string value {_RULE_UNICODE}")
                     if ("IA" in value or "PRIVATE KEY" in value) and (
                         what := _secret_in_text(value)
                     ) is not None:
@@ -464,7 +477,8 @@ def validate_hyperparameters(hyperparams: object, *, path: str = "hyperparameter
     """Check every rule; raise InvalidHyperparametersError naming the JSON path and rule.
 
     Rules: the top level is an object; keys are non-empty strings of at most 256
-    characters; values are JSON types only (dict, list/tuple, str, int, finite float,
+    characters; strings (keys and values) are valid Unicode, without surrogate code
+    points; values are JSON types only (dict, list/tuple, str, int, finite float,
     bool, None; integers of at most 4300 digits); nesting at most 32 levels; no
     credential-named keys and no values that look like AWS access key ids or PEM
     private keys; the canonical document is at most 5 MiB.

@@ -287,6 +287,7 @@ BAD_EVENTS: list[tuple[str, dict[str, Any], str, str]] = [
     ("nan-text", {"hyperparameters": '{"lr": NaN}'}, "hyperparameters:", "finite"),
     ("inf-text", {"hyperparameters": '{"lr": [1e999]}'}, "hyperparameters.lr[0]", "finite"),
     ("bytes", {"hyperparameters": {"b": b"x"}}, "hyperparameters.b", "JSON types only"),
+    ("surrogate", {"hyperparameters": '{"s": ["\\udfff"]}'}, "hyperparameters.s[0]", "Unicode"),
     ("set", {"hyperparameters": {"s": {1}}}, "hyperparameters.s", "JSON types only"),
     ("object", {"hyperparameters": {"o": object()}}, "hyperparameters.o", "JSON types only"),
     ("depth", {"hyperparameters": deep(33)}, "hyperparameters" + ".n" * 32, "max depth 32"),

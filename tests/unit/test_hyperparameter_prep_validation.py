@@ -146,6 +146,9 @@ def test_integer_at_digit_limit_passes() -> None:
         ({"seed": 10**hp.MAX_INT_DIGITS}, "hyperparameters.seed", "integer size"),
         ({"seed": -(10**5000)}, "hyperparameters.seed", "integer size"),
         (nested(hp.MAX_DEPTH + 1), "hyperparameters" + ".n" * hp.MAX_DEPTH, "max depth 32"),
+        ({"a": ["ok", "x\ud800"]}, "hyperparameters.a[1]", "strings are valid Unicode"),
+        ({"a": {"\udc00": 1}}, 'hyperparameters.a["\\udc00"]', "strings are valid Unicode"),
+        ({"a": "\ud800\udc00"}, "hyperparameters.a", "strings are valid Unicode"),
     ],
 )
 def test_each_rule_names_path_and_rule(doc: object, path: str, rule: str) -> None:
@@ -365,3 +368,13 @@ def test_parse_converts_other_mappings() -> None:
     parsed = hp.parse_hyperparameters(MappingProxyType({"a": 1}))
     assert type(parsed) is dict
     assert parsed == {"a": 1}
+
+
+def test_escaped_surrogate_pair_in_text_is_one_valid_character() -> None:
+    # GIVEN JSON text escaping an astral character as a surrogate pair, and a lone one
+    pair = hp.parse_hyperparameters('{"emoji": "\\ud83d\\ude42"}')
+    lone = hp.parse_hyperparameters('{"bad": "\\ud83d"}')
+    # WHEN validated THEN the pair is one valid character and the lone half is refused
+    hp.validate_hyperparameters(pair)
+    assert pair == {"emoji": "\U0001f642"}
+    assert rule_error(lone).path == "hyperparameters.bad"
