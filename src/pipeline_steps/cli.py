@@ -7,7 +7,6 @@ file, invalid JSON, a refused value), reported as one line on stderr.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import logging
 import os
@@ -143,9 +142,9 @@ def _command_definition(args: argparse.Namespace, out: TextIO) -> int:
     if args.mock:
         # Before the SDK is imported: importing sagemaker builds a default boto session,
         # which would otherwise resolve the caller's real credentials (or probe EC2 IMDS).
-        from pipeline_steps.demo import _fake_credentials
+        from pipeline_steps.mock_environment import use_fake_credentials
 
-        _fake_credentials()
+        use_fake_credentials()
     from pydantic import ValidationError
 
     from pipeline_steps.pipeline_templates import build_training_pipeline, hyperparameter_model
@@ -212,12 +211,9 @@ def _write_definition(
 
 def _mock_lambda_role(boto_session: Any, role_arn: str) -> None:
     """Create the role in the mock so the mock Lambda accepts it."""
-    from pipeline_steps.demo import _ASSUME_ROLE
+    from pipeline_steps.mock_environment import create_mock_role
 
-    name = role_arn.rsplit("/", 1)[-1]
-    iam = boto_session.client("iam")
-    with contextlib.suppress(iam.exceptions.EntityAlreadyExistsException):
-        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(_ASSUME_ROLE))
+    create_mock_role(boto_session, role_arn.rsplit("/", 1)[-1])
 
 
 def _one_line(error: Exception) -> str:

@@ -9,55 +9,28 @@ override and shows where everything went.
 from __future__ import annotations
 
 import json
-import os
+import sys
 import time
 from pathlib import Path
 from typing import Any, TextIO
 
+from pipeline_steps.mock_environment import MOCK_REGION, create_mock_role, use_fake_credentials
+
 __all__ = ["DEMO_BUCKET", "run_demo"]
 
 DEMO_BUCKET = "sagemaker-pipeline-steps-demo"
-DEMO_REGION = "us-east-1"
-DEMO_ACCOUNT = "123456789012"
-_ASSUME_ROLE = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": ["lambda.amazonaws.com", "sagemaker.amazonaws.com"]},
-            "Action": "sts:AssumeRole",
-        }
-    ],
-}
-
-
-def _fake_credentials() -> None:
-    """Point boto3 at fake credentials so nothing can reach a real account."""
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
-        os.environ.pop(name, None)
-    os.environ.update(
-        {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_SESSION_TOKEN": "testing",
-            "AWS_DEFAULT_REGION": DEMO_REGION,
-            "AWS_CONFIG_FILE": os.devnull,
-            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "MOTO_ACCOUNT_ID": DEMO_ACCOUNT,
-        }
-    )
+DEMO_REGION = MOCK_REGION
 
 
 def run_demo(output: Path, out: TextIO, *, learning_rate: float = 0.05) -> int:
     """Run the demo, writing the definition to ``output`` and the story to ``out``."""
-    _fake_credentials()
+    use_fake_credentials(DEMO_REGION)
     started = time.perf_counter()
     try:
         from moto import mock_aws
     except ImportError:
-        out.write(
-            "the demo needs the 'local' extra (moto): "
+        sys.stderr.write(
+            "pipeline-steps demo: needs the 'local' extra (moto): "
             "pip install 'sagemaker-pipeline-steps[local]'\n"
         )
         return 2
@@ -76,11 +49,7 @@ def _run(output: Path, out: TextIO, learning_rate: float, started: float) -> int
     from pipeline_steps.pipeline_templates import build_training_pipeline
 
     boto_session = boto3.Session(region_name=DEMO_REGION)
-    iam = boto_session.client("iam")
-    role_arn = iam.create_role(
-        RoleName="sagemaker-pipeline-steps-demo",
-        AssumeRolePolicyDocument=json.dumps(_ASSUME_ROLE),
-    )["Role"]["Arn"]
+    role_arn = create_mock_role(boto_session, "sagemaker-pipeline-steps-demo")
     s3 = boto_session.client("s3")
     s3.create_bucket(Bucket=DEMO_BUCKET)
     lambda_calls: list[str] = []

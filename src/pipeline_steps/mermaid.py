@@ -42,18 +42,34 @@ def pipeline_edges(definition: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     ]
 
 
-def _node_id(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]", "_", name)
+def _node_ids(names: list[str]) -> dict[str, str]:
+    """Mermaid-safe ids, unique even when two names differ only in '-' versus '_'."""
+    ids: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in names:
+        if name in ids:
+            continue
+        base = re.sub(r"[^A-Za-z0-9_]", "_", name)
+        candidate, suffix = base, 2
+        while candidate in taken:
+            candidate, suffix = f"{base}_{suffix}", suffix + 1
+        taken.add(candidate)
+        ids[name] = candidate
+    return ids
 
 
 def pipeline_to_mermaid(definition: Mapping[str, Any]) -> str:
     """A ``flowchart TD`` of the definition's steps, edges labelled with what flows."""
+    steps = list(definition.get("Steps", []))
+    edges = pipeline_edges(definition)
+    names = [step["Name"] for step in steps] + [name for edge in edges for name in edge[:2]]
+    ids = _node_ids(names)
     lines = ["flowchart TD"]
-    for step in definition.get("Steps", []):
-        lines.append(f'    {_node_id(step["Name"])}["{step["Name"]} ({step["Type"]})"]')
-    for upstream, downstream, label in pipeline_edges(definition):
+    for step in steps:
+        lines.append(f'    {ids[step["Name"]]}["{step["Name"]} ({step["Type"]})"]')
+    for upstream, downstream, label in edges:
         arrow = f"-->|{_escape(label)}|" if label else "-->"
-        lines.append(f"    {_node_id(upstream)} {arrow} {_node_id(downstream)}")
+        lines.append(f"    {ids[upstream]} {arrow} {ids[downstream]}")
     return "\n".join(lines)
 
 

@@ -10,6 +10,8 @@ from sagemaker.workflow.lambda_step import LambdaStep
 from sagemaker.workflow.parameters import Parameter
 from sagemaker.workflow.pipeline import Pipeline
 
+from pipeline_steps.aws_identifiers import check_role_arn
+from pipeline_steps.errors import StepBuilderError
 from pipeline_steps.evaluation_step import ModelEvaluationConfig, ModelEvaluationStepBuilder
 from pipeline_steps.hyperparameter_models import (
     HyperparametersModel,
@@ -42,7 +44,7 @@ class TrainingPipeline:
     pipeline: Pipeline
     prep_step: LambdaStep
     training_step: Step
-    evaluation_step: Step
+    evaluation_step: Step | None
 
 
 def hyperparameter_model(framework: Framework, values: Mapping[str, Any]) -> HyperparametersModel:
@@ -66,7 +68,15 @@ def build_training_pipeline(
     eval_data: str | None = None,
     source_dir: str | None = None,
 ) -> TrainingPipeline:
-    """HyperparameterPrep -> <framework> training -> model evaluation, wired by logical name."""
+    """HyperparameterPrep -> <framework> training [-> model evaluation], wired by logical name.
+
+    The evaluation step scores an XGBoost model (MODEL_EVALUATION_CONTRACT runs on the
+    XGBoost framework processor), so a PyTorch pipeline ends with its training step.
+    """
+    try:
+        check_role_arn(role_arn)
+    except ValueError as error:
+        raise StepBuilderError(f"role_arn: {error}") from None
     scripts = source_dir or str(REFERENCE_SCRIPTS_DIR)
     prep = HyperparameterPrepStepBuilder(
         HyperparameterPrepConfig(bucket=bucket, lambda_role_arn=lambda_role_arn or role_arn),
@@ -92,6 +102,14 @@ def build_training_pipeline(
             sagemaker_session=sagemaker_session,
         )
     training_step = trainer.create_step(inputs=data_inputs, dependencies=[prep_step])
+    if framework != "xgboost":
+        pipeline = Pipeline(
+            name=pipeline_name,
+            parameters=list(parameters),
+            steps=[prep_step, training_step],
+            sagemaker_session=sagemaker_session,
+        )
+        return TrainingPipeline(pipeline, prep_step, training_step, None)
     evaluator = ModelEvaluationStepBuilder(
         ModelEvaluationConfig(
             role_arn=role_arn,

@@ -303,25 +303,32 @@ def test_definition_mock_mermaid(
     assert_clean(result)
     definition = json.loads(output.read_text(encoding="utf-8"))
     steps = {step["Name"]: step for step in definition["Steps"]}
-    assert {name: step["Type"] for name, step in steps.items()} == {
-        "HyperparameterPrep": "Lambda",
-        training_step: "Training",
-        "ModelEvaluation": "Processing",
-    }
+    expected_types = {"HyperparameterPrep": "Lambda", training_step: "Training"}
+    if framework == "xgboost":  # the evaluation step scores XGBoost models only
+        expected_types["ModelEvaluation"] = "Processing"
+    assert {name: step["Type"] for name, step in steps.items()} == expected_types
     config = {
         channel["ChannelName"]: channel
         for channel in steps[training_step]["Arguments"]["InputDataConfig"]
     }["config"]
     assert config["DataSource"]["S3DataSource"]["S3Uri"] == PREP_URI
-    assert result.stdout.splitlines() == [
-        "flowchart TD",
-        '    HyperparameterPrep["HyperparameterPrep (Lambda)"]',
-        f'    {training_step}["{training_step} (Training)"]',
+    evaluation_lines = [
         '    ModelEvaluation["ModelEvaluation (Processing)"]',
         f"    HyperparameterPrep -->|hyperparameters_s3_uri| {training_step}",
         f"    {training_step} -->|ModelArtifacts.S3ModelArtifacts| ModelEvaluation",
         "    HyperparameterPrep -->|hyperparameters_s3_uri| ModelEvaluation",
     ]
+    expected_lines = [
+        "flowchart TD",
+        '    HyperparameterPrep["HyperparameterPrep (Lambda)"]',
+        f'    {training_step}["{training_step} (Training)"]',
+        *(
+            evaluation_lines
+            if framework == "xgboost"
+            else [f"    HyperparameterPrep -->|hyperparameters_s3_uri| {training_step}"]
+        ),
+    ]
+    assert result.stdout.splitlines() == expected_lines
 
 
 def test_definition_mock_needs_no_aws_configuration(
