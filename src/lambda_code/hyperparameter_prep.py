@@ -268,7 +268,10 @@ _CREDENTIAL_NAMES = frozenset(
 # ``token_dropout`` and ``secret_sauce_weight`` do not match.
 _CREDENTIAL_SUFFIXES = tuple(sorted(_CREDENTIAL_NAMES))
 _NON_ALNUM_RE = re.compile(r"[^0-9a-z]+")
-_ACCESS_KEY_ID_RE = re.compile(r"(?<![A-Z0-9])(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])")
+# A leading literal lets the regex engine skip ahead fast (a leading look-behind made it
+# ~50x slower); the character before a match is checked by hand instead.
+_ACCESS_KEY_ID_RE = re.compile(r"A[KS]IA[A-Z0-9]{16}(?![A-Z0-9])")
+_KEY_ID_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 _PEM_PRIVATE_KEY_RE = re.compile(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----")
 _RULE_NO_CREDENTIALS = "credentials must not be hyperparameters (rule: no credentials)"
 _SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
@@ -288,10 +291,17 @@ class _RuleError(Exception):
 
 
 def _secret_in_text(text: str) -> str | None:
-    """Say what kind of secret a string looks like, or None. Cheap substring gates first."""
-    if "IA" in text and _ACCESS_KEY_ID_RE.search(text):
-        return "looks like an AWS access key id"
-    if "PRIVATE KEY" in text and _PEM_PRIVATE_KEY_RE.search(text):
+    """Say what kind of secret a string looks like, or None.
+
+    Callers gate on ``"I" in text or "-" in text`` (one-character searches are memchr
+    fast), so most strings never reach the regular expressions.
+    """
+    if "I" in text:
+        for match in _ACCESS_KEY_ID_RE.finditer(text):
+            start = match.start()
+            if not start or text[start - 1] not in _KEY_ID_CHARS:
+                return "looks like an AWS access key id"
+    if "-" in text and _PEM_PRIVATE_KEY_RE.search(text):
         return "looks like a PEM private key"
     return None
 
@@ -320,7 +330,7 @@ def _check_key(key: object) -> None:
         "", low
     ).endswith(_CREDENTIAL_SUFFIXES):
         raise _RuleError(f"key is a credential name; {_RULE_NO_CREDENTIALS}")
-    if ("IA" in key or "PRIVATE KEY" in key) and (what := _secret_in_text(key)) is not None:
+    if (what := _secret_in_text(key)) is not None:
         raise _RuleError(f"key {what}; {_RULE_NO_CREDENTIALS}")
 
 
@@ -380,7 +390,7 @@ def _walk(container: Any, depth: int, seen: set[str]) -> None:
                 if kind is str:
                     if not value.isascii() and _SURROGATE_RE.search(value):
                         raise _RuleError(f"string value {_RULE_UNICODE}")
-                    if ("IA" in value or "PRIVATE KEY" in value) and (
+                    if ("I" in value or "-" in value) and (
                         what := _secret_in_text(value)
                     ) is not None:
                         raise _RuleError(f"string value {what}; {_RULE_NO_CREDENTIALS}")
@@ -406,7 +416,7 @@ def _walk(container: Any, depth: int, seen: set[str]) -> None:
                 if kind is str:
                     if not value.isascii() and _SURROGATE_RE.search(value):
                         raise _RuleError(f"string value {_RULE_UNICODE}")
-                    if ("IA" in value or "PRIVATE KEY" in value) and (
+                    if ("I" in value or "-" in value) and (
                         what := _secret_in_text(value)
                     ) is not None:
                         raise _RuleError(f"string value {what}; {_RULE_NO_CREDENTIALS}")
