@@ -473,6 +473,7 @@ def _canonical_blocks(hyperparams: Mapping[str, Any], path: str) -> Iterator[str
         if not batch:
             return
         block = "".join(batch)
+        del batch  # only the joined block stays alive while the caller encodes it
         size += len(block)
         if size > MAX_DOCUMENT_BYTES:
             raise InvalidHyperparametersError(
@@ -511,12 +512,15 @@ def _canonical_bytes(hyperparams: Mapping[str, Any]) -> tuple[bytes, str]:
     """Validate, serialise, encode and hash in one pass: (body, sha256 hex)."""
     _validate_structure(hyperparams, "hyperparameters")
     digest = hashlib.sha256()
-    blocks = []
+    parts: list[bytes] = []
     for block in _canonical_blocks(hyperparams, "hyperparameters"):
         data = block.encode("ascii")
+        del block
         digest.update(data)
-        blocks.append(data)
-    return b"".join(blocks), digest.hexdigest()
+        parts.append(data)
+        del data
+    # one part (most documents) is returned as is by join: no copy
+    return b"".join(parts), digest.hexdigest()
 
 
 # --------------------------------------------------------------------------- parsing
