@@ -437,12 +437,18 @@ def _walk(container: Any, depth: int, seen: set[str]) -> None:
                 raise
 
 
-def _validate_structure(hyperparams: object, path: str) -> None:
-    """Every rule except the document size: top-level object, keys, types, depth, secrets."""
+def _validate_structure(hyperparams: object, path: str) -> dict[str, Any]:
+    """Every rule except the document size: top-level object, keys, types, depth, secrets.
+
+    Returns the document as a dict: a top-level mapping that is not a dict is copied into
+    one (json cannot write other mappings; nested ones are refused as not JSON types).
+    """
     if not isinstance(hyperparams, dict):
-        raise InvalidHyperparametersError(
-            path, f"must be a JSON object, not {_json_type(hyperparams)} (rule: top level)"
-        )
+        if not isinstance(hyperparams, Mapping):
+            raise InvalidHyperparametersError(
+                path, f"must be a JSON object, not {_json_type(hyperparams)} (rule: top level)"
+            )
+        hyperparams = dict(hyperparams)
     try:
         _walk(hyperparams, 1, set())
     except _RuleError as failure:
@@ -450,6 +456,7 @@ def _validate_structure(hyperparams: object, path: str) -> None:
         raise InvalidHyperparametersError(
             _join_path(path, failure.segments), failure.rule
         ) from None
+    return hyperparams
 
 
 _ENCODER = json.JSONEncoder(indent=2, sort_keys=True, allow_nan=False, check_circular=False)
@@ -494,26 +501,26 @@ def validate_hyperparameters(hyperparams: object, *, path: str = "hyperparameter
     credential-named keys and no values that look like AWS access key ids or PEM
     private keys; the canonical document is at most 5 MiB.
     """
-    _validate_structure(hyperparams, path)
-    for _ in _canonical_blocks(hyperparams, path):  # type: ignore[arg-type]
+    for _ in _canonical_blocks(_validate_structure(hyperparams, path), path):
         pass
 
 
 def serialize_hyperparameters(hyperparams: Mapping[str, Any]) -> str:
     """Validate and return the canonical JSON text.
 
-    The text equals ``json.dumps(h, indent=2, sort_keys=True, allow_nan=False)``.
+    The text equals ``json.dumps(h, indent=2, sort_keys=True, allow_nan=False)``
+    (``dict(h)`` for a top-level mapping that is not a dict).
     """
-    _validate_structure(hyperparams, "hyperparameters")
-    return "".join(_canonical_blocks(hyperparams, "hyperparameters"))
+    document = _validate_structure(hyperparams, "hyperparameters")
+    return "".join(_canonical_blocks(document, "hyperparameters"))
 
 
 def _canonical_bytes(hyperparams: Mapping[str, Any]) -> tuple[bytes, str]:
     """Validate, serialise, encode and hash in one pass: (body, sha256 hex)."""
-    _validate_structure(hyperparams, "hyperparameters")
+    document = _validate_structure(hyperparams, "hyperparameters")
     digest = hashlib.sha256()
     parts: list[bytes] = []
-    for block in _canonical_blocks(hyperparams, "hyperparameters"):
+    for block in _canonical_blocks(document, "hyperparameters"):
         data = block.encode("ascii")
         del block
         digest.update(data)

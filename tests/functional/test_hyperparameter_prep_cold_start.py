@@ -182,3 +182,55 @@ def test_source_imports_are_stdlib_or_boto3_and_absolute() -> None:
             problems.append(f"eager boto3/botocore import at line {node.lineno}")
     # THEN each is absolute, from the stdlib or boto3/botocore, and boto3 is imported lazily
     assert problems == []
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "NOTSET"),
+        ({"AWS_LAMBDA_FUNCTION_NAME": "sagemaker-hp"}, "INFO"),
+        ({"AWS_LAMBDA_FUNCTION_NAME": "sagemaker-hp", "AWS_LAMBDA_LOG_LEVEL": "WARN"}, "WARNING"),
+        ({"AWS_LAMBDA_FUNCTION_NAME": "sagemaker-hp", "AWS_LAMBDA_LOG_LEVEL": "TRACE"}, "DEBUG"),
+        ({"AWS_LAMBDA_FUNCTION_NAME": "sagemaker-hp", "AWS_LAMBDA_LOG_LEVEL": "bogus"}, "INFO"),
+    ],
+)
+def test_logger_level_follows_lambda_log_level(
+    lone_copy: Path, env: dict[str, str], expected: str
+) -> None:
+    # GIVEN (or not) Lambda's environment and its log-level control
+    code = f"""
+import sys, logging, json
+sys.path.insert(0, {str(lone_copy)!r})
+import hyperparameter_prep
+level = logging.getLogger("hyperparameter_prep").level
+print(json.dumps({{"level": logging.getLevelName(level)}}))
+"""
+    clean = {k: "" for k in ("AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_LOG_LEVEL")}
+    # WHEN the handler is imported THEN its logger level is set only inside Lambda
+    assert run_isolated(code, env={**clean, **env})["level"] == expected
+
+
+def test_info_line_is_visible_under_a_warning_root_logger(
+    lone_copy: Path, moto_server: str, unique_bucket_name: str
+) -> None:
+    # GIVEN Lambda's text log setup: a root handler, root level WARNING
+    code = f"""
+import sys, logging, io, json
+sys.path.insert(0, {str(lone_copy)!r})
+stream = io.StringIO()
+logging.basicConfig(level=logging.WARNING, stream=stream, format="%(levelname)s %(message)s")
+import hyperparameter_prep
+hyperparameter_prep.get_s3_client().create_bucket(Bucket={unique_bucket_name!r})
+hyperparameter_prep.lambda_handler({{"hyperparameters": {{"lr": 0.5}},
+                                     "bucket": {unique_bucket_name!r}}}, None)
+print(json.dumps({{"logged": stream.getvalue()}}))
+"""
+    # WHEN the handler succeeds inside "Lambda"
+    report = run_isolated(
+        code, env={"AWS_ENDPOINT_URL_S3": moto_server, "AWS_LAMBDA_FUNCTION_NAME": "sagemaker-hp"}
+    )
+    # THEN its one INFO line reaches the root handler
+    lines = [line for line in report["logged"].splitlines() if "hyperparameter_prep" in line]
+    assert len(lines) == 1
+    assert lines[0].startswith("INFO ")
+    assert json.loads(lines[0].removeprefix("INFO "))["outcome"] == "ok"

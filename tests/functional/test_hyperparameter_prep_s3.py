@@ -316,6 +316,9 @@ BAD_EVENTS: list[tuple[str, dict[str, Any], str, str]] = [
     ("prefix-empty-seg", {"key_prefix": "a//b"}, 'key_prefix "a//b"', "S3 key"),
     ("prefix-control", {"key_prefix": "a\tb"}, 'key_prefix "a\\tb"', "S3 key"),
     ("prefix-long", {"key_prefix": "p" * 939}, "key_prefix", "S3 key"),
+    ("prefix-dot", {"key_prefix": "a/./b"}, 'key_prefix "a/./b"', "S3 key"),
+    ("prefix-trailing-slash", {"key_prefix": "hp/"}, 'key_prefix "hp/"', "S3 key"),
+    ("prefix-surrogate", {"key_prefix": "hp\udc80"}, "key_prefix", "S3 key"),
     (
         "override-missing",
         {"override.optimizer.momentum": "0.9"},
@@ -332,6 +335,28 @@ BAD_EVENTS: list[tuple[str, dict[str, Any], str, str]] = [
     ),
     ("unknown-key", {"key_prefx": "x"}, "unknown key(s) 'key_prefx'", "known keys are"),
     ("owner", {"expected_bucket_owner": "me"}, "expected_bucket_owner", "12-digit"),
+    *[
+        (
+            f"cred-{name}",
+            {"hyperparameters": {"auth": {name: "x"}}},
+            f"hyperparameters.auth.{name}",
+            "no cred",
+        )
+        for name in (
+            "password",
+            "passwd",
+            "secret",
+            "secret_key",
+            "api_key",
+            "apikey",
+            "access_key",
+            "access_key_id",
+            "secret_access_key",
+            "private_key",
+            "auth_token",
+            "session_token",
+        )
+    ],
 ]
 
 

@@ -84,6 +84,14 @@ def test_tuples_subclasses_and_numpy_like_floats_serialise_like_stdlib() -> None
     assert hp.serialize_hyperparameters(doc) == json.dumps(doc, **CANONICAL)
 
 
+def test_top_level_mapping_that_is_not_a_dict_is_accepted() -> None:
+    # GIVEN a read-only mapping at the top level (json.dumps itself would refuse it)
+    doc = MappingProxyType({"b": 1, "a": [2]})
+    # WHEN serialised THEN it is written like the equivalent dict
+    assert hp.serialize_hyperparameters(doc) == json.dumps(dict(doc), **CANONICAL)
+    hp.validate_hyperparameters(doc)
+
+
 def test_ml_names_that_merely_contain_token_or_secret_pass() -> None:
     # GIVEN ordinary ML hyperparameter names near the credential names
     doc = {
