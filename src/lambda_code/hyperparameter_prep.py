@@ -476,7 +476,14 @@ def _canonical_blocks(hyperparams: Mapping[str, Any], path: str) -> Iterator[str
     chunks = _ENCODER.iterencode(hyperparams)
     size = 0
     while True:
-        batch = list(itertools.islice(chunks, _BLOCK_CHUNKS))
+        try:
+            batch = list(itertools.islice(chunks, _BLOCK_CHUNKS))
+        except (TypeError, ValueError, RecursionError) as err:
+            # Validation refuses everything json cannot write; this is only a safety net
+            # (e.g. an interpreter whose int/str digit limit is below the default).
+            raise InvalidHyperparametersError(
+                path, f"cannot be written as JSON ({type(err).__name__}: {err})"
+            ) from err
         if not batch:
             return
         block = "".join(batch)
@@ -615,17 +622,22 @@ def _coerce_int(value: object) -> int | None:
         return int(value) if math.isfinite(value) and value.is_integer() else None
     if isinstance(value, str):
         text = value.strip()
-        if _INT_TEXT_RE.fullmatch(text):
-            if len(text) > MAX_INT_DIGITS + 1:
-                return None
-            return int(text)
-        if _NUMBER_TEXT_RE.fullmatch(text):
-            from decimal import Decimal
+        try:
+            if _INT_TEXT_RE.fullmatch(text):
+                if len(text.lstrip("+-").lstrip("0")) > MAX_INT_DIGITS:
+                    return None
+                return int(text)
+            if _NUMBER_TEXT_RE.fullmatch(text):
+                from decimal import Decimal
 
-            number = Decimal(text)
-            if number.adjusted() >= MAX_INT_DIGITS or number != number.to_integral_value():
-                return None
-            return int(number)
+                number = Decimal(text)  # exact: "3.0" and "1e3" are integers, "3.5" is not
+                if number.is_zero():
+                    return 0
+                if number.adjusted() >= MAX_INT_DIGITS or number != number.to_integral_value():
+                    return None
+                return int(number)
+        except (ArithmeticError, ValueError):  # digit limits, decimal context limits
+            return None
     return None
 
 
@@ -652,7 +664,10 @@ def _coerce_str(value: object) -> str | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return None if _too_many_digits(value) else str(int(value))
+        try:
+            return None if _too_many_digits(value) else str(int(value))
+        except ValueError:  # the interpreter's int/str digit limit was lowered
+            return None
     if isinstance(value, float):
         return repr(float(value)) if math.isfinite(value) else None
     return None

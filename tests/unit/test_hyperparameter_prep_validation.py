@@ -386,3 +386,19 @@ def test_escaped_surrogate_pair_in_text_is_one_valid_character() -> None:
     hp.validate_hyperparameters(pair)
     assert pair == {"emoji": "\U0001f642"}
     assert rule_error(lone).path == "hyperparameters.bad"
+
+
+def test_encoder_failure_is_still_a_prep_error() -> None:
+    # GIVEN an interpreter whose int/str digit limit is below the rule's 4,300 digits
+    import sys
+
+    old_limit = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(640)
+    try:
+        # WHEN a 1,000-digit integer (valid by the rules) is serialised
+        with pytest.raises(hp.InvalidHyperparametersError) as caught:
+            hp.serialize_hyperparameters({"seed": 10**999})
+    finally:
+        sys.set_int_max_str_digits(old_limit)
+    # THEN the failure is a HyperparameterPrepError that says why, never a bare ValueError
+    assert "cannot be written as JSON" in str(caught.value)
