@@ -207,6 +207,10 @@ def leaf_paths(value: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]
 
 override_values = st.one_of(
     st.sampled_from(["true", "FALSE", "3", "3.0", "0.05", "1e3", "nan", "inf", "", "abc"]),
+    st.from_regex(r"[+-]?[0-9]{1,6}(\.[0-9]{0,4})?([eE][+-]?[0-9]{1,12})?", fullmatch=True),
+    st.decimals(allow_nan=False, allow_infinity=False).map(str),
+    st.integers(4295, 4305).map(lambda n: "7" * n),
+    st.sampled_from([10**4300, -(10**4299), 2**1024]),
     st.integers(),
     st.floats(),
     st.booleans(),
