@@ -9,10 +9,10 @@ evaluation data and the prep step's hyperparameters file go in under
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator
 from sagemaker.processing import ProcessingInput, ProcessingOutput
 from sagemaker.workflow.entities import PipelineVariable
 from sagemaker.workflow.execution_variables import ExecutionVariables
@@ -20,13 +20,8 @@ from sagemaker.workflow.functions import Join
 from sagemaker.workflow.steps import ProcessingStep
 
 from pipeline_script_contracts import MODEL_EVALUATION_CONTRACT
-from pipeline_steps.aws_identifiers import (
-    check_environment,
-    check_instance_type,
-    check_role_arn,
-    check_s3_uri,
-)
 from pipeline_steps.builder_base import StepBuilderBase, dependency_steps
+from pipeline_steps.job_config import JobConfigBase
 
 if TYPE_CHECKING:
     from sagemaker.workflow.steps import CacheConfig, Step
@@ -34,19 +29,9 @@ if TYPE_CHECKING:
 __all__ = ["ModelEvaluationConfig", "ModelEvaluationStepBuilder"]
 
 
-class ModelEvaluationConfig(BaseModel):
+class ModelEvaluationConfig(JobConfigBase):
     """Settings of the model evaluation processing step (an XGBoost framework processor)."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
-
-    role_arn: str = Field(description="IAM role the processing job runs as.")
-    instance_type: str | PipelineVariable = Field(
-        "ml.m5.xlarge", description="Processing instance type."
-    )
-    instance_count: int = Field(1, ge=1, le=100, description="Number of processing instances.")
-    source_dir: str | None = Field(
-        None, description="Local directory (or s3:// tar.gz) holding the entry point."
-    )
     entry_point: str = Field(
         MODEL_EVALUATION_CONTRACT.entry_point, description="Evaluation script."
     )
@@ -59,30 +44,13 @@ class ModelEvaluationConfig(BaseModel):
         description="s3:// prefix for the outputs (one folder per execution under it); "
         "the session's bucket when unset.",
     )
-    volume_size: int = Field(30, ge=1, le=16384, description="EBS volume size in GB.")
     max_runtime: int = Field(
         86400, ge=1, le=5 * 24 * 3600, description="Maximum processing seconds."
     )
 
-    @field_validator("role_arn")
-    @classmethod
-    def _check_role(cls, value: str) -> str:
-        return check_role_arn(value)
-
-    @field_validator("instance_type")
-    @classmethod
-    def _check_instance(cls, value: Any) -> Any:
-        return check_instance_type(value)
-
-    @field_validator("output_path")
-    @classmethod
-    def _check_output(cls, value: Any) -> Any:
-        return check_s3_uri(value)
-
     @field_validator("environment")
     @classmethod
-    def _check_env(cls, value: dict[str, str]) -> dict[str, str]:
-        check_environment(value)
+    def _check_required_env(cls, value: dict[str, str]) -> dict[str, str]:
         missing = [
             name for name in MODEL_EVALUATION_CONTRACT.required_env_vars if name not in value
         ]
@@ -96,25 +64,6 @@ class ModelEvaluationConfig(BaseModel):
             if not value[name].strip():
                 raise ValueError(f"environment variable {name} is empty; name a column")
         return value
-
-    @model_validator(mode="after")
-    def _check_script(self) -> ModelEvaluationConfig:
-        if self.source_dir is None:
-            # Without source_dir the SDK uploads entry_point as a local path; refuse a
-            # missing file here rather than at definition() time, as the training configs do.
-            if not Path(self.entry_point).is_file():
-                raise ValueError(
-                    f"entry_point {self.entry_point!r} does not exist; set source_dir to the "
-                    "folder holding it"
-                )
-            return self
-        if self.source_dir.startswith("s3://"):
-            return self
-        if not (Path(self.source_dir) / self.entry_point).is_file():
-            raise ValueError(
-                f"entry_point {self.entry_point!r} is not a file in source_dir {self.source_dir!r}"
-            )
-        return self
 
 
 def _destination_dir(path: str) -> str:

@@ -8,7 +8,7 @@ time its value reaches the prep Lambda as an ``override.<path>`` argument.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -120,32 +120,6 @@ class HyperparametersModel(BaseModel):
         }
 
 
-XGBOOST_OBJECTIVES: tuple[str, ...] = (
-    "binary:hinge",
-    "binary:logistic",
-    "binary:logitraw",
-    "count:poisson",
-    "multi:softmax",
-    "multi:softprob",
-    "rank:map",
-    "rank:ndcg",
-    "rank:pairwise",
-    "reg:absoluteerror",
-    "reg:gamma",
-    "reg:logistic",
-    "reg:pseudohubererror",
-    "reg:quantileerror",
-    "reg:squarederror",
-    "reg:squaredlogerror",
-    "reg:tweedie",
-    "survival:aft",
-    "survival:cox",
-)
-"""The learning objectives XGBoost itself accepts (``objective`` parameter)."""
-
-MULTICLASS_OBJECTIVES: frozenset[str] = frozenset({"multi:softmax", "multi:softprob"})
-"""Objectives that need ``num_class``."""
-
 XGBoostObjective = Literal[
     "binary:hinge",
     "binary:logistic",
@@ -167,6 +141,13 @@ XGBoostObjective = Literal[
     "survival:aft",
     "survival:cox",
 ]
+"""A learning objective XGBoost itself accepts (its ``objective`` parameter)."""
+
+XGBOOST_OBJECTIVES: tuple[str, ...] = get_args(XGBoostObjective)
+"""The learning objectives XGBoost itself accepts, as a tuple."""
+
+MULTICLASS_OBJECTIVES: frozenset[str] = frozenset({"multi:softmax", "multi:softprob"})
+"""Objectives that need ``num_class``."""
 
 
 class XGBoostHyperparameters(HyperparametersModel):

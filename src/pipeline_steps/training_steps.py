@@ -10,10 +10,9 @@ stringified hyperparameters.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from sagemaker.inputs import TrainingInput
 from sagemaker.workflow.entities import PipelineVariable
 from sagemaker.workflow.execution_variables import ExecutionVariables
@@ -21,13 +20,9 @@ from sagemaker.workflow.functions import Join
 from sagemaker.workflow.steps import TrainingStep
 
 from pipeline_script_contracts import PYTORCH_TRAIN_CONTRACT, XGBOOST_TRAIN_CONTRACT
-from pipeline_steps.aws_identifiers import (
-    check_environment,
-    check_instance_type,
-    check_role_arn,
-    check_s3_uri,
-)
+from pipeline_steps.aws_identifiers import check_s3_uri
 from pipeline_steps.builder_base import StepBuilderBase, dependency_steps
+from pipeline_steps.job_config import JobConfigBase
 
 if TYPE_CHECKING:
     from sagemaker.estimator import Framework
@@ -48,26 +43,14 @@ CONTENT_TYPES: Mapping[str, str] = {"hyperparameters_s3_uri": "application/json"
 """Content types of the inputs that have a fixed format."""
 
 
-class TrainingConfigBase(BaseModel):
+class TrainingConfigBase(JobConfigBase):
     """Settings shared by the framework training steps."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, frozen=True)
-
-    role_arn: str = Field(description="IAM role the training job runs as.")
-    instance_type: str | PipelineVariable = Field(
-        "ml.m5.xlarge", description="Training instance type."
-    )
-    instance_count: int = Field(1, ge=1, le=100, description="Number of training instances.")
     framework_version: str = Field(description="Framework container version.")
     py_version: str = Field("py3", description="Python version of the framework container.")
-    entry_point: str = Field(description="Training script, relative to source_dir.")
-    source_dir: str | None = Field(
-        None, description="Local directory (or s3:// tar.gz) holding the entry point."
-    )
     output_path: str | PipelineVariable | None = Field(
         None, description="s3:// prefix for model artifacts; the session's bucket when unset."
     )
-    volume_size: int = Field(30, ge=1, le=16384, description="EBS volume size in GB.")
     max_run: int = Field(
         86400, ge=1, le=MAX_TRAINING_SECONDS, description="Maximum training seconds."
     )
@@ -78,51 +61,9 @@ class TrainingConfigBase(BaseModel):
         le=MAX_TRAINING_SECONDS,
         description="Seconds to wait for spot capacity plus training; required with spot.",
     )
-    environment: dict[str, str] = Field(
-        default_factory=dict, description="Environment variables of the training container."
-    )
-
-    @field_validator("role_arn")
-    @classmethod
-    def _check_role(cls, value: str) -> str:
-        return check_role_arn(value)
-
-    @field_validator("instance_type")
-    @classmethod
-    def _check_instance(cls, value: Any) -> Any:
-        return check_instance_type(value)
-
-    @field_validator("output_path")
-    @classmethod
-    def _check_output(cls, value: Any) -> Any:
-        return check_s3_uri(value)
-
-    @field_validator("environment")
-    @classmethod
-    def _check_env(cls, value: dict[str, str]) -> dict[str, str]:
-        check_environment(value)
-        return value
-
-    @field_validator("entry_point")
-    @classmethod
-    def _check_entry_point(cls, value: str) -> str:
-        if not value.endswith(".py") or value.startswith("/") or ".." in Path(value).parts:
-            raise ValueError(
-                f"{value!r} is not a training script path: a relative path to a .py file"
-            )
-        return value
-
-    @field_validator("source_dir")
-    @classmethod
-    def _check_source_dir(cls, value: str | None) -> str | None:
-        if value is None or value.startswith("s3://"):
-            return value
-        if not Path(value).is_dir():
-            raise ValueError(f"source_dir {value!r} is not a directory (or an s3:// URI)")
-        return value
 
     @model_validator(mode="after")
-    def _check_spot_and_script(self) -> TrainingConfigBase:
+    def _check_spot(self) -> TrainingConfigBase:
         if self.use_spot_instances and self.max_wait is None:
             raise ValueError("max_wait is required when use_spot_instances is true")
         if not self.use_spot_instances and self.max_wait is not None:
@@ -130,18 +71,6 @@ class TrainingConfigBase(BaseModel):
         if self.max_wait is not None and self.max_wait < self.max_run:
             raise ValueError(
                 f"max_wait ({self.max_wait}) must be at least max_run ({self.max_run})"
-            )
-        if self.source_dir is not None and not self.source_dir.startswith("s3://"):
-            script = Path(self.source_dir) / self.entry_point
-            if not script.is_file():
-                raise ValueError(
-                    f"entry_point {self.entry_point!r} is not a file in source_dir "
-                    f"{self.source_dir!r}"
-                )
-        elif self.source_dir is None and not Path(self.entry_point).is_file():
-            raise ValueError(
-                f"entry_point {self.entry_point!r} does not exist; set source_dir to the folder "
-                "holding it"
             )
         return self
 

@@ -369,9 +369,9 @@ def test_spot_and_limit_rules(settings: dict[str, Any], expected: str) -> None:
     [
         ({"source_dir": "/no/such/folder"}, "source_dir '/no/such/folder' is not a directory"),
         ({"entry_point": "missing.py"}, "entry_point 'missing.py' is not a file in source_dir"),
-        ({"entry_point": "/abs/train_xgb.py"}, "is not a training script path"),
-        ({"entry_point": "../train_xgb.py"}, "is not a training script path"),
-        ({"entry_point": "train_xgb.sh"}, "is not a training script path"),
+        ({"entry_point": "/abs/train_xgb.py"}, "is not a script path"),
+        ({"entry_point": "../train_xgb.py"}, "is not a script path"),
+        ({"entry_point": "train_xgb.sh"}, "is not a script path"),
         ({"source_dir": None}, "entry_point 'train_xgb.py' does not exist; set source_dir"),
     ],
     ids=["no-dir", "not-in-dir", "absolute", "parent", "not-python", "no-source-dir"],
