@@ -153,6 +153,10 @@ class StepBuilderBase(abc.ABC, Generic[ConfigT]):
             )
         return name
 
+    def name_for(self, step_name: str | None) -> str:
+        """``step_name`` checked against SageMaker's rule, or this builder's name if None."""
+        return self._step_name if step_name is None else self.check_step_name(step_name)
+
     @property
     def step_name(self) -> str:
         """The name of the next step, unless ``create_step`` is given another."""

@@ -128,7 +128,7 @@ class ModelEvaluationStepBuilder(StepBuilderBase[ModelEvaluationConfig]):
         """A ProcessingStep reading the contract's inputs from ``inputs`` and ``dependencies``."""
         from sagemaker.xgboost.processing import XGBoostProcessor
 
-        name = self.check_step_name(step_name) if step_name is not None else self.step_name
+        name = self.name_for(step_name)
         deps = list(dependencies)
         resolved = self.resolve_inputs(deps, inputs, step_name=name)
         config = self.config

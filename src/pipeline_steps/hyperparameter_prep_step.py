@@ -127,7 +127,7 @@ class HyperparameterPrepStepBuilder(StepBuilderBase[HyperparameterPrepConfig]):
         cache_config: CacheConfig | None = None,
     ) -> LambdaStep:
         """A LambdaStep that runs the bundled handler on ``hyperparameters``."""
-        name = self.check_step_name(step_name) if step_name is not None else self.step_name
+        name = self.name_for(step_name)
         step = LambdaStep(
             name=name,
             lambda_func=self.lambda_function,

@@ -144,7 +144,7 @@ class _TrainingStepBuilder(StepBuilderBase[Any]):
         cache_config: CacheConfig | None = None,
     ) -> TrainingStep:
         """A TrainingStep reading the contract's channels from ``inputs`` and ``dependencies``."""
-        name = self.check_step_name(step_name) if step_name is not None else self.step_name
+        name = self.name_for(step_name)
         deps = list(dependencies)
         resolved = self.resolve_inputs(deps, inputs, step_name=name)
         estimator = self._estimator(name)
