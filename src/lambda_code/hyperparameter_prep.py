@@ -301,7 +301,7 @@ def _secret_in_text(text: str) -> str | None:
             start = match.start()
             if not start or text[start - 1] not in _KEY_ID_CHARS:
                 return "looks like an AWS access key id"
-    if "-" in text and _PEM_PRIVATE_KEY_RE.search(text):
+    if "-----" in text and _PEM_PRIVATE_KEY_RE.search(text):
         return "looks like a PEM private key"
     return None
 
