@@ -66,7 +66,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from botocore.exceptions import BotoCoreError, ClientError
-    from mypy_boto3_s3 import S3Client
+
+_S3Client = Any
+"""boto3's S3 client. Left untyped on purpose: this file may import only the standard
+library and boto3, so the typed stubs (mypy_boto3_s3) are not named here."""
 
 __all__ = [
     "DEFAULT_KEY_PREFIX",
@@ -867,7 +870,7 @@ def object_key(key_prefix: str, sha256_hex: str) -> str:
 # --------------------------------------------------------------------------- S3 client
 
 _client_lock = threading.Lock()
-_s3_client: S3Client | None = None
+_s3_client: _S3Client | None = None
 
 
 def _endpoint_from_environment() -> str | None:
@@ -885,7 +888,7 @@ def _endpoint_from_environment() -> str | None:
     return None
 
 
-def _create_s3_client() -> S3Client:
+def _create_s3_client() -> _S3Client:
     import boto3
     from botocore.config import Config
 
@@ -899,7 +902,7 @@ def _create_s3_client() -> S3Client:
     return boto3.client("s3", endpoint_url=_endpoint_from_environment(), config=config)
 
 
-def get_s3_client() -> S3Client:
+def get_s3_client() -> _S3Client:
     """The container's S3 client: the injected one, else created once (thread-safe)."""
     global _s3_client  # noqa: PLW0603 - one client per Lambda container, by design
     client = _s3_client
@@ -911,7 +914,7 @@ def get_s3_client() -> S3Client:
     return client
 
 
-def set_s3_client(client: S3Client | None) -> None:
+def set_s3_client(client: _S3Client | None) -> None:
     """Inject the S3 client to use (tests, local runner); ``None`` drops the cached one."""
     global _s3_client  # noqa: PLW0603
     with _client_lock:
@@ -921,7 +924,7 @@ def set_s3_client(client: S3Client | None) -> None:
 # --------------------------------------------------------------------------- upload
 
 
-def _partition(client: S3Client) -> str:
+def _partition(client: _S3Client) -> str:
     region = client.meta.region_name or ""
     if region.startswith("cn-"):
         return "aws-cn"
@@ -941,7 +944,7 @@ def _resource_for(key: str) -> str:
 def _storage_error(
     err: ClientError | BotoCoreError,
     *,
-    client: S3Client,
+    client: _S3Client,
     operation: str,
     bucket: str,
     key: str,
@@ -1019,7 +1022,7 @@ def _put_or_reuse(
     key: str,
     sha256_hex: str,
     *,
-    s3_client: S3Client | None = None,
+    s3_client: _S3Client | None = None,
     kms_key_id: str | None = None,
     expected_bucket_owner: str | None = None,
     metadata: Mapping[str, str] | None = None,
@@ -1146,7 +1149,7 @@ def upload_to_s3(
     bucket: str,
     key: str,
     *,
-    s3_client: S3Client | None = None,
+    s3_client: _S3Client | None = None,
     kms_key_id: str | None = None,
     expected_bucket_owner: str | None = None,
     sha256_hex: str | None = None,
@@ -1238,7 +1241,7 @@ def _log(fields: dict[str, Any], started: float, *, failed: bool) -> None:
 
 
 def lambda_handler(
-    event: Mapping[str, Any], context: object, *, s3_client: S3Client | None = None
+    event: Mapping[str, Any], context: object, *, s3_client: _S3Client | None = None
 ) -> dict[str, Any]:
     """Validate, serialise and upload the hyperparameters; return the step outputs.
 
