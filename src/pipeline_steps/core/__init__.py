@@ -1,0 +1,1 @@
+"""What every step builder shares: the builder base, outputs, job config, identifiers."""

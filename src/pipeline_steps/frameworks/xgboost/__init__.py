@@ -1,0 +1,1 @@
+"""XGBoost: its hyperparameter space, training config and step builder."""
