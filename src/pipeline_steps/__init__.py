@@ -14,30 +14,30 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pipeline_steps.builder_base import StepBuilderBase, StepOutputs, outputs_of
-    from pipeline_steps.bundled_lambda import (
+    from pipeline_steps.core.builder import StepBuilderBase, StepOutputs, outputs_of
+    from pipeline_steps.deployment.reconciler import (
         BundledLambda,
         BundledLambdaDeploymentError,
         BundledLambdaError,
         BundledLambdaPermissionError,
         BundledLambdaValidationError,
     )
-    from pipeline_steps.errors import (
+    from pipeline_steps.core.errors import (
         DependencyResolutionError,
         LocalRunError,
         StepBuilderError,
         UnknownOutputError,
     )
-    from pipeline_steps.evaluation_step import ModelEvaluationConfig, ModelEvaluationStepBuilder
-    from pipeline_steps.hyperparameter_models import (
+    from pipeline_steps.evaluation.step import ModelEvaluationConfig, ModelEvaluationStepBuilder
+    from pipeline_steps.core.hyperparameters import (
         HyperparametersModel,
         PyTorchHyperparameters,
         XGBoostHyperparameters,
     )
-    from pipeline_steps.hyperparameter_prep_config import HyperparameterPrepConfig
-    from pipeline_steps.hyperparameter_prep_step import HyperparameterPrepStepBuilder
-    from pipeline_steps.local import run_lambda_step
-    from pipeline_steps.training_steps import (
+    from pipeline_steps.prep.config import HyperparameterPrepConfig
+    from pipeline_steps.prep.step import HyperparameterPrepStepBuilder
+    from pipeline_steps.prep.local_run import run_lambda_step
+    from pipeline_steps.frameworks.training import (
         PyTorchTrainingConfig,
         PyTorchTrainingStepBuilder,
         XGBoostTrainingConfig,
@@ -45,30 +45,30 @@ if TYPE_CHECKING:
     )
 
 _HOMES = {
-    "BundledLambda": "pipeline_steps.bundled_lambda",
-    "BundledLambdaValidationError": "pipeline_steps.bundled_lambda",
-    "BundledLambdaPermissionError": "pipeline_steps.bundled_lambda",
-    "BundledLambdaError": "pipeline_steps.bundled_lambda",
-    "BundledLambdaDeploymentError": "pipeline_steps.bundled_lambda",
-    "DependencyResolutionError": "pipeline_steps.errors",
-    "HyperparameterPrepConfig": "pipeline_steps.hyperparameter_prep_config",
-    "HyperparameterPrepStepBuilder": "pipeline_steps.hyperparameter_prep_step",
-    "HyperparametersModel": "pipeline_steps.hyperparameter_models",
-    "LocalRunError": "pipeline_steps.errors",
-    "ModelEvaluationConfig": "pipeline_steps.evaluation_step",
-    "ModelEvaluationStepBuilder": "pipeline_steps.evaluation_step",
-    "PyTorchHyperparameters": "pipeline_steps.hyperparameter_models",
-    "PyTorchTrainingConfig": "pipeline_steps.training_steps",
-    "PyTorchTrainingStepBuilder": "pipeline_steps.training_steps",
-    "StepBuilderBase": "pipeline_steps.builder_base",
-    "StepBuilderError": "pipeline_steps.errors",
-    "StepOutputs": "pipeline_steps.builder_base",
-    "UnknownOutputError": "pipeline_steps.errors",
-    "XGBoostHyperparameters": "pipeline_steps.hyperparameter_models",
-    "XGBoostTrainingConfig": "pipeline_steps.training_steps",
-    "XGBoostTrainingStepBuilder": "pipeline_steps.training_steps",
-    "outputs_of": "pipeline_steps.builder_base",
-    "run_lambda_step": "pipeline_steps.local",
+    "BundledLambda": "pipeline_steps.deployment.reconciler",
+    "BundledLambdaValidationError": "pipeline_steps.deployment.reconciler",
+    "BundledLambdaPermissionError": "pipeline_steps.deployment.reconciler",
+    "BundledLambdaError": "pipeline_steps.deployment.reconciler",
+    "BundledLambdaDeploymentError": "pipeline_steps.deployment.reconciler",
+    "DependencyResolutionError": "pipeline_steps.core.errors",
+    "HyperparameterPrepConfig": "pipeline_steps.prep.config",
+    "HyperparameterPrepStepBuilder": "pipeline_steps.prep.step",
+    "HyperparametersModel": "pipeline_steps.core.hyperparameters",
+    "LocalRunError": "pipeline_steps.core.errors",
+    "ModelEvaluationConfig": "pipeline_steps.evaluation.step",
+    "ModelEvaluationStepBuilder": "pipeline_steps.evaluation.step",
+    "PyTorchHyperparameters": "pipeline_steps.core.hyperparameters",
+    "PyTorchTrainingConfig": "pipeline_steps.frameworks.training",
+    "PyTorchTrainingStepBuilder": "pipeline_steps.frameworks.training",
+    "StepBuilderBase": "pipeline_steps.core.builder",
+    "StepBuilderError": "pipeline_steps.core.errors",
+    "StepOutputs": "pipeline_steps.core.builder",
+    "UnknownOutputError": "pipeline_steps.core.errors",
+    "XGBoostHyperparameters": "pipeline_steps.core.hyperparameters",
+    "XGBoostTrainingConfig": "pipeline_steps.frameworks.training",
+    "XGBoostTrainingStepBuilder": "pipeline_steps.frameworks.training",
+    "outputs_of": "pipeline_steps.core.builder",
+    "run_lambda_step": "pipeline_steps.prep.local_run",
 }
 
 __all__ = [

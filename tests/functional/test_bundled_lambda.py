@@ -22,7 +22,7 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 import lambda_code
-from pipeline_steps.bundled_lambda import (
+from pipeline_steps.deployment.reconciler import (
     DEPRECATED_RUNTIMES,
     SUPPORTED_RUNTIMES,
     BundledLambda,

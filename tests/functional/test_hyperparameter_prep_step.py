@@ -18,7 +18,7 @@ from sagemaker.workflow.parameters import ParameterFloat, ParameterInteger, Para
 from sagemaker.workflow.pipeline import Pipeline
 from sagemaker.workflow.pipeline_context import PipelineSession
 
-import pipeline_steps.hyperparameter_prep_step as prep_step_module
+import pipeline_steps.prep.step as prep_step_module
 from lambda_code import HYPERPARAMETER_PREP_SCRIPT, hyperparameter_prep
 from pipeline_script_contracts import HYPERPARAMETER_PREP_CONTRACT
 from pipeline_steps import (

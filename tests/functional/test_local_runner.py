@@ -35,7 +35,7 @@ from pipeline_steps import (
     XGBoostHyperparameters,
     run_lambda_step,
 )
-from pipeline_steps.local import local_execution_variables
+from pipeline_steps.prep.local_run import local_execution_variables
 
 REGION = "us-east-1"
 BUCKET = "local-runner-tests"

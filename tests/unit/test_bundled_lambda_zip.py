@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline_steps.bundled_lambda import (
+from pipeline_steps.deployment.reconciler import (
     ZIP_DATE_TIME,
     ZIP_FILE_MODE,
     BundledLambda,

@@ -31,7 +31,7 @@ from pipeline_steps import (
     XGBoostTrainingStepBuilder,
     outputs_of,
 )
-from pipeline_steps.builder_base import dependency_steps
+from pipeline_steps.core.builder import dependency_steps
 from pipeline_steps.reference_scripts import REFERENCE_SCRIPTS_DIR
 
 BUCKET = "dependency-tests"

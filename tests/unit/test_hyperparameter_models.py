@@ -13,7 +13,7 @@ from sagemaker.workflow.parameters import (
     ParameterString,
 )
 
-from pipeline_steps.hyperparameter_models import (
+from pipeline_steps.core.hyperparameters import (
     MULTICLASS_OBJECTIVES,
     XGBOOST_OBJECTIVES,
     PyTorchHyperparameters,

@@ -20,7 +20,7 @@ from pydantic import (
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
-from sagemaker.workflow.parameters import Parameter, ParameterTypeEnum
+from pipeline_steps.sdk import Parameter, ParameterTypeEnum
 
 __all__ = [
     "MULTICLASS_OBJECTIVES",

@@ -44,8 +44,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, Literal, TypeVar, cast
 
 from botocore.exceptions import ClientError
-from sagemaker.lambda_helper import Lambda
-from sagemaker.session import Session
+from pipeline_steps.sdk import Lambda
+from pipeline_steps.sdk import Session
 
 import lambda_code
 

@@ -6,22 +6,22 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from sagemaker.workflow.lambda_step import LambdaStep
-from sagemaker.workflow.parameters import Parameter
-from sagemaker.workflow.pipeline import Pipeline
+from pipeline_steps.sdk import LambdaStep
+from pipeline_steps.sdk import Parameter
+from pipeline_steps.sdk import Pipeline
 
-from pipeline_steps.aws_identifiers import check_role_arn
-from pipeline_steps.errors import StepBuilderError
-from pipeline_steps.evaluation_step import ModelEvaluationConfig, ModelEvaluationStepBuilder
-from pipeline_steps.hyperparameter_models import (
+from pipeline_steps.core.identifiers import check_role_arn
+from pipeline_steps.core.errors import StepBuilderError
+from pipeline_steps.evaluation.step import ModelEvaluationConfig, ModelEvaluationStepBuilder
+from pipeline_steps.core.hyperparameters import (
     HyperparametersModel,
     PyTorchHyperparameters,
     XGBoostHyperparameters,
 )
-from pipeline_steps.hyperparameter_prep_config import HyperparameterPrepConfig
-from pipeline_steps.hyperparameter_prep_step import HyperparameterPrepStepBuilder
+from pipeline_steps.prep.config import HyperparameterPrepConfig
+from pipeline_steps.prep.step import HyperparameterPrepStepBuilder
 from pipeline_steps.reference_scripts import REFERENCE_SCRIPTS_DIR
-from pipeline_steps.training_steps import (
+from pipeline_steps.frameworks.training import (
     PyTorchTrainingConfig,
     PyTorchTrainingStepBuilder,
     XGBoostTrainingConfig,
@@ -29,8 +29,8 @@ from pipeline_steps.training_steps import (
 )
 
 if TYPE_CHECKING:
-    from sagemaker.session import Session
-    from sagemaker.workflow.steps import Step
+    from pipeline_steps.sdk import Session
+    from pipeline_steps.sdk import Step
 
 __all__ = ["Framework", "TrainingPipeline", "build_training_pipeline", "hyperparameter_model"]
 

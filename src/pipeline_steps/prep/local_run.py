@@ -17,13 +17,13 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from sagemaker.workflow.execution_variables import ExecutionVariable
-from sagemaker.workflow.functions import Join
-from sagemaker.workflow.lambda_step import LambdaOutputTypeEnum, LambdaStep
-from sagemaker.workflow.parameters import Parameter, ParameterTypeEnum
+from pipeline_steps.sdk import ExecutionVariable
+from pipeline_steps.sdk import Join
+from pipeline_steps.sdk import LambdaOutputTypeEnum, LambdaStep
+from pipeline_steps.sdk import Parameter, ParameterTypeEnum
 
 from lambda_code import hyperparameter_prep
-from pipeline_steps.errors import LocalRunError
+from pipeline_steps.core.errors import LocalRunError
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

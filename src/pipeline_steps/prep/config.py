@@ -7,15 +7,15 @@ import warnings
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sagemaker.workflow.entities import PipelineVariable
+from pipeline_steps.sdk import PipelineVariable
 
 from lambda_code.hyperparameter_prep import (
     DEFAULT_KEY_PREFIX,
     validate_bucket_name,
     validate_key_prefix,
 )
-from pipeline_steps.aws_identifiers import check_role_arn
-from pipeline_steps.bundled_lambda import (
+from pipeline_steps.core.identifiers import check_role_arn
+from pipeline_steps.deployment.reconciler import (
     MAX_MEMORY_SIZE,
     MAX_TIMEOUT,
     MIN_MEMORY_SIZE,

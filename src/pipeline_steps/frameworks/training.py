@@ -13,20 +13,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field, field_validator, model_validator
-from sagemaker.inputs import TrainingInput
-from sagemaker.workflow.entities import PipelineVariable
-from sagemaker.workflow.execution_variables import ExecutionVariables
-from sagemaker.workflow.functions import Join
-from sagemaker.workflow.steps import TrainingStep
+from pipeline_steps.sdk import TrainingInput
+from pipeline_steps.sdk import PipelineVariable
+from pipeline_steps.sdk import ExecutionVariables
+from pipeline_steps.sdk import Join
+from pipeline_steps.sdk import TrainingStep
 
 from pipeline_script_contracts import PYTORCH_TRAIN_CONTRACT, XGBOOST_TRAIN_CONTRACT
-from pipeline_steps.aws_identifiers import check_s3_uri
-from pipeline_steps.builder_base import StepBuilderBase, dependency_steps
-from pipeline_steps.job_config import JobConfigBase
+from pipeline_steps.core.identifiers import check_s3_uri
+from pipeline_steps.core.builder import StepBuilderBase, dependency_steps
+from pipeline_steps.core.job_config import JobConfigBase
 
 if TYPE_CHECKING:
-    from sagemaker.estimator import Framework
-    from sagemaker.workflow.steps import CacheConfig, Step
+    from pipeline_steps.sdk import Framework
+    from pipeline_steps.sdk import CacheConfig, Step
 
 __all__ = [
     "PyTorchTrainingConfig",
@@ -189,7 +189,7 @@ class XGBoostTrainingStepBuilder(_TrainingStepBuilder):
     default_step_name: ClassVar[str] = "XGBoostTraining"
 
     def _estimator(self, step_name: str) -> Framework:
-        from sagemaker.xgboost.estimator import XGBoost
+        from pipeline_steps.sdk import XGBoost
 
         return XGBoost(base_job_name=step_name.lower()[:38], **self._framework_kwargs())
 
@@ -219,7 +219,7 @@ class PyTorchTrainingStepBuilder(_TrainingStepBuilder):
         )
 
     def _estimator(self, step_name: str) -> Framework:
-        from sagemaker.pytorch.estimator import PyTorch
+        from pipeline_steps.sdk import PyTorch
 
         return PyTorch(
             base_job_name=step_name.lower()[:38],

@@ -14,14 +14,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
-from sagemaker.workflow.entities import PipelineVariable
+from pipeline_steps.sdk import PipelineVariable
 
 from pipeline_script_contracts import ScriptContract
-from pipeline_steps.errors import DependencyResolutionError, StepBuilderError, UnknownOutputError
+from pipeline_steps.core.errors import DependencyResolutionError, StepBuilderError, UnknownOutputError
 
 if TYPE_CHECKING:
-    from sagemaker.session import Session
-    from sagemaker.workflow.steps import Step
+    from pipeline_steps.sdk import Session
+    from pipeline_steps.sdk import Step
 
 __all__ = [
     "STEP_NAME_PATTERN",
@@ -166,7 +166,7 @@ class StepBuilderBase(abc.ABC, Generic[ConfigT]):
     def sagemaker_session(self) -> Session:
         """The SageMaker session steps are built with; a ``PipelineSession`` made on first use."""
         if self._sagemaker_session is None:
-            from sagemaker.workflow.pipeline_context import PipelineSession
+            from pipeline_steps.sdk import PipelineSession
 
             self._sagemaker_session = PipelineSession()
         return self._sagemaker_session

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sagemaker.workflow.entities import PipelineVariable
-from sagemaker.workflow.parameters import Parameter, ParameterTypeEnum
+from pipeline_steps.sdk import PipelineVariable
+from pipeline_steps.sdk import Parameter, ParameterTypeEnum
 
-from pipeline_steps.errors import StepBuilderError
+from pipeline_steps.core.errors import StepBuilderError
 
 __all__ = ["placeholder_value", "split_pipeline_parameters"]
 

@@ -10,9 +10,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sagemaker.workflow.entities import PipelineVariable
+from pipeline_steps.sdk import PipelineVariable
 
-from pipeline_steps.bundled_lambda import ROLE_ARN_PATTERN
+from pipeline_steps.deployment.reconciler import ROLE_ARN_PATTERN
 
 __all__ = [
     "check_environment",

@@ -13,18 +13,18 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import Field, field_validator
-from sagemaker.processing import ProcessingInput, ProcessingOutput
-from sagemaker.workflow.entities import PipelineVariable
-from sagemaker.workflow.execution_variables import ExecutionVariables
-from sagemaker.workflow.functions import Join
-from sagemaker.workflow.steps import ProcessingStep
+from pipeline_steps.sdk import ProcessingInput, ProcessingOutput
+from pipeline_steps.sdk import PipelineVariable
+from pipeline_steps.sdk import ExecutionVariables
+from pipeline_steps.sdk import Join
+from pipeline_steps.sdk import ProcessingStep
 
 from pipeline_script_contracts import MODEL_EVALUATION_CONTRACT
-from pipeline_steps.builder_base import StepBuilderBase, dependency_steps
-from pipeline_steps.job_config import JobConfigBase
+from pipeline_steps.core.builder import StepBuilderBase, dependency_steps
+from pipeline_steps.core.job_config import JobConfigBase
 
 if TYPE_CHECKING:
-    from sagemaker.workflow.steps import CacheConfig, Step
+    from pipeline_steps.sdk import CacheConfig, Step
 
 __all__ = ["ModelEvaluationConfig", "ModelEvaluationStepBuilder"]
 
@@ -126,7 +126,7 @@ class ModelEvaluationStepBuilder(StepBuilderBase[ModelEvaluationConfig]):
         cache_config: CacheConfig | None = None,
     ) -> ProcessingStep:
         """A ProcessingStep reading the contract's inputs from ``inputs`` and ``dependencies``."""
-        from sagemaker.xgboost.processing import XGBoostProcessor
+        from pipeline_steps.sdk import XGBoostProcessor
 
         name = self.name_for(step_name)
         deps = list(dependencies)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sagemaker.workflow.entities import PipelineVariable
-from sagemaker.workflow.execution_variables import ExecutionVariables
-from sagemaker.workflow.functions import Join
-from sagemaker.workflow.lambda_step import LambdaOutput, LambdaOutputTypeEnum, LambdaStep
-from sagemaker.workflow.parameters import Parameter
+from pipeline_steps.sdk import PipelineVariable
+from pipeline_steps.sdk import ExecutionVariables
+from pipeline_steps.sdk import Join
+from pipeline_steps.sdk import LambdaOutput, LambdaOutputTypeEnum, LambdaStep
+from pipeline_steps.sdk import Parameter
 
 from lambda_code import HYPERPARAMETER_PREP_HANDLER, HYPERPARAMETER_PREP_SCRIPT
 from lambda_code.hyperparameter_prep import (
@@ -18,15 +18,15 @@ from lambda_code.hyperparameter_prep import (
     serialize_hyperparameters,
 )
 from pipeline_script_contracts import HYPERPARAMETER_PREP_CONTRACT
-from pipeline_steps.builder_base import StepBuilderBase
-from pipeline_steps.bundled_lambda import BundledLambda
-from pipeline_steps.errors import StepBuilderError
-from pipeline_steps.hyperparameter_models import HyperparametersModel
-from pipeline_steps.hyperparameter_overrides import split_pipeline_parameters
-from pipeline_steps.hyperparameter_prep_config import HyperparameterPrepConfig
+from pipeline_steps.core.builder import StepBuilderBase
+from pipeline_steps.deployment.reconciler import BundledLambda
+from pipeline_steps.core.errors import StepBuilderError
+from pipeline_steps.core.hyperparameters import HyperparametersModel
+from pipeline_steps.core.parameters import split_pipeline_parameters
+from pipeline_steps.prep.config import HyperparameterPrepConfig
 
 if TYPE_CHECKING:
-    from sagemaker.workflow.steps import CacheConfig, Step
+    from pipeline_steps.sdk import CacheConfig, Step
 
 __all__ = ["HYPERPARAMETER_PREP_OUTPUT_TYPES", "HyperparameterPrepStepBuilder"]
 
