@@ -91,9 +91,9 @@ def _import_phase(name: str) -> None:
     elif name == "moto":
         import moto  # noqa: F401
     elif name == "pipeline_steps":
+        import pipeline_steps.prep.local_run
         import pipeline_steps.tools.cli
         import pipeline_steps.tools.demo
-        import pipeline_steps.prep.local_run
         import pipeline_steps.tools.mermaid
         import pipeline_steps.tools.templates  # noqa: F401
 

@@ -33,6 +33,7 @@ PROCESSING_OUTPUT_ROOT = "/opt/ml/processing/output"
 _RULE_SNAKE_CASE = "must be a snake_case identifier matching ^[a-z][a-z0-9_]*$"
 _RULE_ENV_VAR = "environment variable names must match ^[A-Z_][A-Z0-9_]*$"
 
+
 def _is(field: str, value: object) -> str:
     return f"{field} = {value!r}"
 
@@ -320,8 +321,7 @@ class Checker:
             except ValueError:
                 self.fail(
                     _is(f"output_types[{name!r}]", raw),
-                    "an output type must be one of "
-                    + ", ".join(repr(t.value) for t in OutputType),
+                    "an output type must be one of " + ", ".join(repr(t.value) for t in OutputType),
                 )
             if kind is not ContainerType.LAMBDA and output_type is not OutputType.S3_URI:
                 self.fail(

@@ -41,7 +41,7 @@ from pipeline_script_contracts.kinds import ContainerType, ContractError, Output
 # any name TYPE_CHECKING as true.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, NoReturn
+    from typing import Any
 
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
@@ -178,7 +178,9 @@ class ScriptContract:
             "optional_env_vars": dict(self.optional_env_vars),
             "framework_requirements": dict(self.framework_requirements),
             "output_types": {name: kind.value for name, kind in self.output_types.items()},
-            "accepted_outputs": {name: list(names) for name, names in self.accepted_outputs.items()},
+            "accepted_outputs": {
+                name: list(names) for name, names in self.accepted_outputs.items()
+            },
         }
 
     @classmethod
@@ -246,5 +248,3 @@ class ScriptContract:
 
 
 _FIELD_NAMES = tuple(f.name for f in fields(ScriptContract))
-
-

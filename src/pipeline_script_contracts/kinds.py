@@ -38,6 +38,26 @@ class OutputType(str, Enum):
         return self.value
 
     @property
+    def python_types(self) -> tuple[type, ...]:
+        """Python types a value of this type may have (booleans are not integers)."""
+        return _PYTHON_TYPES[self]
+
+    def accepts(self, value: object) -> bool:
+        """Whether ``value`` is a value of this type."""
+        if isinstance(value, bool):
+            return bool in self.python_types
+        return isinstance(value, self.python_types)
+
+    @property
     def lambda_output_type(self) -> str:
         """The LambdaStep ``OutputType`` that carries a value of this type."""
         return "String" if self is OutputType.S3_URI else self.value
+
+
+_PYTHON_TYPES = {
+    OutputType.S3_URI: (str,),
+    OutputType.STRING: (str,),
+    OutputType.INTEGER: (int,),
+    OutputType.FLOAT: (float, int),
+    OutputType.BOOLEAN: (bool,),
+}

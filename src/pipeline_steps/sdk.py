@@ -13,35 +13,59 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from sagemaker.inputs import TrainingInput as TrainingInput
-from sagemaker.lambda_helper import Lambda as Lambda
-from sagemaker.processing import ProcessingInput as ProcessingInput
-from sagemaker.processing import ProcessingOutput as ProcessingOutput
-from sagemaker.session import Session as Session
-from sagemaker.workflow.entities import PipelineVariable as PipelineVariable
-from sagemaker.workflow.execution_variables import ExecutionVariable as ExecutionVariable
-from sagemaker.workflow.execution_variables import ExecutionVariables
+from sagemaker.inputs import TrainingInput
+from sagemaker.lambda_helper import Lambda
+from sagemaker.processing import ProcessingInput, ProcessingOutput
+from sagemaker.session import Session
+from sagemaker.workflow.entities import PipelineVariable
+from sagemaker.workflow.execution_variables import ExecutionVariable, ExecutionVariables
 from sagemaker.workflow.functions import Join
-from sagemaker.workflow.lambda_step import LambdaOutput as LambdaOutput
-from sagemaker.workflow.lambda_step import LambdaOutputTypeEnum as LambdaOutputTypeEnum
-from sagemaker.workflow.lambda_step import LambdaStep as LambdaStep
-from sagemaker.workflow.parameters import Parameter as Parameter
+from sagemaker.workflow.lambda_step import LambdaOutput, LambdaOutputTypeEnum, LambdaStep
 from sagemaker.workflow.parameters import (
+    Parameter,
     ParameterBoolean,
     ParameterFloat,
     ParameterInteger,
     ParameterString,
+    ParameterTypeEnum,
 )
-from sagemaker.workflow.parameters import ParameterTypeEnum as ParameterTypeEnum
 from sagemaker.workflow.pipeline import Pipeline
 from sagemaker.workflow.pipeline_context import PipelineSession
-from sagemaker.workflow.steps import CacheConfig
-from sagemaker.workflow.steps import ProcessingStep as ProcessingStep
-from sagemaker.workflow.steps import Step as Step
-from sagemaker.workflow.steps import TrainingStep as TrainingStep
+from sagemaker.workflow.steps import CacheConfig, ProcessingStep, Step, TrainingStep
 
 __all__ = [
     "SDK_MAJOR",
+    "USER_NAMES",
+    "CacheConfig",
+    "ExecutionVariable",
+    "ExecutionVariables",
+    "Join",
+    "Lambda",
+    "LambdaOutput",
+    "LambdaOutputTypeEnum",
+    "LambdaStep",
+    "Parameter",
+    "ParameterBoolean",
+    "ParameterFloat",
+    "ParameterInteger",
+    "ParameterString",
+    "ParameterTypeEnum",
+    "Pipeline",
+    "PipelineSession",
+    "PipelineVariable",
+    "ProcessingInput",
+    "ProcessingOutput",
+    "ProcessingStep",
+    "Session",
+    "Step",
+    "TrainingInput",
+    "TrainingStep",
+    "pytorch_estimator_class",
+    "xgboost_estimator_class",
+    "xgboost_processor_class",
+]
+
+USER_NAMES = (
     "CacheConfig",
     "ExecutionVariables",
     "Join",
@@ -51,9 +75,8 @@ __all__ = [
     "ParameterString",
     "Pipeline",
     "PipelineSession",
-]
-"""What user code needs to define a pipeline. The library's modules also import the
-SDK's internal classes from here (``Parameter``, ``LambdaStep``, ``TrainingStep``, ...)."""
+)
+"""What user code needs to define a pipeline; the rest of ``__all__`` serves the library."""
 
 
 def _sdk_major() -> int:
@@ -66,22 +89,23 @@ def _sdk_major() -> int:
 SDK_MAJOR: int = _sdk_major()
 """The installed SageMaker Python SDK's major version."""
 
+
 def xgboost_estimator_class() -> type:
     """``sagemaker.xgboost.XGBoost`` (imported on first use: it is slow to import)."""
     from sagemaker.xgboost.estimator import XGBoost
 
-    return XGBoost  # type: ignore[no-any-return]
+    return XGBoost
 
 
 def pytorch_estimator_class() -> type:
     """``sagemaker.pytorch.PyTorch`` (imported on first use)."""
     from sagemaker.pytorch.estimator import PyTorch
 
-    return PyTorch  # type: ignore[no-any-return]
+    return PyTorch
 
 
 def xgboost_processor_class() -> type:
     """``sagemaker.xgboost.XGBoostProcessor`` (imported on first use)."""
     from sagemaker.xgboost.processing import XGBoostProcessor
 
-    return XGBoostProcessor  # type: ignore[no-any-return]
+    return XGBoostProcessor

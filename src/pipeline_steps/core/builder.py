@@ -1,114 +1,33 @@
-"""`StepBuilderBase`: what every step builder shares.
+"""``StepBuilderBase``: what every step builder shares, and ``JobStepBuilder``'s create_step.
 
 A builder holds a validated pydantic config and a script contract. It names its
 step, exposes the step's outputs by logical name, and wires a step's inputs to the
-outputs of its dependencies by exact logical name.
+outputs of its dependencies (``core.resolution``). Training and processing builders
+share one ``create_step`` template (``JobStepBuilder``) and supply only the parts
+that differ: the SDK step arguments, the step class and the output references.
 """
 
 from __future__ import annotations
 
 import abc
 import re
-import weakref
-from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel
-from pipeline_steps.sdk import PipelineVariable
 
 from pipeline_script_contracts import ScriptContract
-from pipeline_steps.core.errors import DependencyResolutionError, StepBuilderError, UnknownOutputError
+from pipeline_steps.core.errors import StepBuilderError
+from pipeline_steps.core.outputs import StepOutputs, outputs_of, register_step
+from pipeline_steps.core.resolution import dependency_steps, resolve_inputs
+from pipeline_steps.sdk import CacheConfig, Session, Step
 
-if TYPE_CHECKING:
-    from pipeline_steps.sdk import Session
-    from pipeline_steps.sdk import Step
-
-__all__ = [
-    "STEP_NAME_PATTERN",
-    "StepBuilderBase",
-    "StepOutputs",
-    "dependency_steps",
-    "outputs_of",
-]
+__all__ = ["STEP_NAME_PATTERN", "JobStepBuilder", "StepBuilderBase"]
 
 STEP_NAME_PATTERN = re.compile(r"^[A-Za-z0-9\-_]{1,64}$")
 """SageMaker Pipelines' rule for step names."""
 
 ConfigT = TypeVar("ConfigT", bound=BaseModel)
-
-
-class StepOutputs(Mapping[str, Any]):
-    """A read-only view of one step's outputs, keyed by contract logical name."""
-
-    def __init__(self, step_name: str, references: Mapping[str, Any]) -> None:
-        self._step_name = step_name
-        self._references = dict(references)
-
-    @property
-    def step_name(self) -> str:
-        """The name of the step these outputs belong to."""
-        return self._step_name
-
-    def __getitem__(self, name: str) -> Any:
-        try:
-            return self._references[name]
-        except KeyError:
-            valid = ", ".join(self._references) or "(none)"
-            raise UnknownOutputError(
-                f"unknown output {name!r} of step {self._step_name!r}; valid outputs: {valid}"
-            ) from None
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._references)
-
-    def __len__(self) -> int:
-        return len(self._references)
-
-    def __repr__(self) -> str:
-        return f"StepOutputs(step={self._step_name!r}, names={list(self._references)!r})"
-
-
-_OUTPUTS_BY_STEP: weakref.WeakKeyDictionary[Any, StepOutputs] = weakref.WeakKeyDictionary()
-
-
-def outputs_of(step: Step) -> StepOutputs:
-    """The outputs of a step made by one of this library's builders."""
-    try:
-        return _OUTPUTS_BY_STEP[step]
-    except (KeyError, TypeError):
-        name = getattr(step, "name", repr(step))
-        raise StepBuilderError(
-            f"step {name!r} was not made by a pipeline_steps builder, so its outputs have no "
-            "logical names; pass the values you need explicitly with inputs={...}"
-        ) from None
-
-
-def _offers(step: Any) -> Mapping[str, Any]:
-    outputs = _OUTPUTS_BY_STEP.get(step) if _is_weakrefable(step) else None
-    return outputs if outputs is not None else {}
-
-
-def _is_weakrefable(obj: Any) -> bool:
-    try:
-        weakref.ref(obj)
-    except TypeError:
-        return False
-    return True
-
-
-def _check_input_value(step_name: str, name: str, value: Any) -> None:
-    if isinstance(value, PipelineVariable):
-        return
-    if not isinstance(value, str):
-        raise DependencyResolutionError(
-            f"input {name!r} of step {step_name!r} is {value!r} ({type(value).__name__}); "
-            "an input must be an s3:// URI string or a pipeline variable"
-        )
-    if not value.startswith("s3://") or len(value) <= len("s3://") or value[5] == "/":
-        raise DependencyResolutionError(
-            f"input {name!r} of step {step_name!r} is {value!r}; "
-            "an input URI must look like s3://bucket/prefix"
-        )
 
 
 class StepBuilderBase(abc.ABC, Generic[ConfigT]):
@@ -180,15 +99,7 @@ class StepBuilderBase(abc.ABC, Generic[ConfigT]):
         return outputs_of(step)
 
     def _register_outputs(self, step: Step, references: Mapping[str, Any]) -> StepOutputs:
-        expected = self.contract.output_names
-        if tuple(references) != tuple(expected):
-            raise StepBuilderError(
-                f"{type(self).__name__} registered outputs {list(references)} but its contract "
-                f"declares {list(expected)}"
-            )
-        outputs = StepOutputs(step.name, references)
-        _OUTPUTS_BY_STEP[step] = outputs
-        return outputs
+        return register_step(step, self.contract, references)
 
     def resolve_inputs(
         self,
@@ -199,71 +110,56 @@ class StepBuilderBase(abc.ABC, Generic[ConfigT]):
     ) -> dict[str, Any]:
         """Match each contract input to an explicit value or to one dependency's output.
 
-        Explicit ``inputs`` win. Otherwise the input takes the output of the same logical
-        name offered by exactly one of ``dependencies``. A missing required input, an unknown
-        input name, or two dependencies offering the same name raise
-        ``DependencyResolutionError`` naming the input and what the dependencies offer.
+        Explicit ``inputs`` win; then an output of the same logical name; then an output
+        the contract declares the input accepts. See ``pipeline_steps.core.resolution``.
         """
-        name = step_name or self.step_name
-        valid = self.contract.input_names
-        explicit = dict(inputs or {})
-        for key, value in explicit.items():
-            if key not in valid:
-                raise DependencyResolutionError(
-                    f"unknown input {key!r} for step {name!r}; valid inputs: "
-                    f"{', '.join(valid) or '(none)'}"
-                )
-            _check_input_value(name, key, value)
+        return resolve_inputs(self.contract, step_name or self.step_name, dependencies, inputs)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(step_name={self.step_name!r})"
+
+
+class JobStepBuilder(StepBuilderBase[ConfigT]):
+    """A builder of a SageMaker job step (training or processing): one ``create_step``."""
+
+    @abc.abstractmethod
+    def _make_step(
+        self,
+        name: str,
+        resolved: Mapping[str, Any],
+        *,
+        cache_config: CacheConfig | None,
+        depends_on: list[Any] | None,
+    ) -> Step:
+        """The SDK step for ``name`` reading the ``resolved`` contract inputs."""
+
+    @abc.abstractmethod
+    def _output_references(self, step: Step) -> dict[str, Any]:
+        """The step's property references, keyed by the contract's output names."""
+
+    def create_step(
+        self,
+        *,
+        inputs: Mapping[str, Any] | None = None,
+        dependencies: Iterable[Step] = (),
+        step_name: str | None = None,
+        depends_on: Sequence[str | Step] | None = None,
+        cache_config: CacheConfig | None = None,
+    ) -> Step:
+        """A step reading the contract's inputs from ``inputs`` and ``dependencies``.
+
+        ``dependencies`` are steps whose outputs feed this one by logical name (a
+        dependency that feeds nothing still runs first); ``depends_on`` adds plain
+        ordering. Explicit ``inputs`` win over what dependencies offer.
+        """
+        name = self.name_for(step_name)
         deps = list(dependencies)
-        offered = [(getattr(dep, "name", repr(dep)), _offers(dep)) for dep in deps]
-        resolved: dict[str, Any] = {}
-        for logical in valid:
-            if logical in explicit:
-                resolved[logical] = explicit[logical]
-                continue
-            sources = [(dep_name, outs) for dep_name, outs in offered if logical in outs]
-            if len(sources) > 1:
-                raise DependencyResolutionError(
-                    f"ambiguous input {logical!r} for step {name!r}: offered by "
-                    f"{', '.join(repr(dep_name) for dep_name, _ in sources)}; pass "
-                    f"inputs={{{logical!r}: ...}} to choose one"
-                )
-            if sources:
-                resolved[logical] = sources[0][1][logical]
-            elif logical not in self.contract.optional_input_names:
-                raise DependencyResolutionError(
-                    f"missing required input {logical!r} for step {name!r}: no dependency "
-                    f"offers it ({_describe_offers(offered)}); pass "
-                    f"inputs={{{logical!r}: 's3://...'}} or add the step that produces it to "
-                    "dependencies"
-                )
-        return resolved
-
-
-def _describe_offers(offered: list[tuple[str, Mapping[str, Any]]]) -> str:
-    if not offered:
-        return "no dependencies were given"
-    parts = [
-        f"{dep_name!r} offers {', '.join(outs) if outs else 'nothing'}"
-        for dep_name, outs in offered
-    ]
-    return "; ".join(parts)
-
-
-def dependency_steps(
-    dependencies: Iterable[Any],
-    resolved: Mapping[str, Any],
-    depends_on: Iterable[Any] | None = None,
-) -> list[Any] | None:
-    """``depends_on`` plus every dependency none of whose outputs feeds ``resolved``.
-
-    A dependency whose output is consumed is already ordered by that property
-    reference; one that feeds nothing still runs first because the caller named it.
-    """
-    used = {id(value) for value in resolved.values()}
-    ordered = list(depends_on or ())
-    for dependency in dependencies:
-        feeds = any(id(ref) in used for ref in _offers(dependency).values())
-        if not feeds and not any(dependency is known for known in ordered):
-            ordered.append(dependency)
-    return ordered or None
+        resolved = self.resolve_inputs(deps, inputs, step_name=name)
+        step = self._make_step(
+            name,
+            resolved,
+            cache_config=cache_config,
+            depends_on=dependency_steps(deps, resolved, depends_on),
+        )
+        self._register_outputs(step, self._output_references(step))
+        return step

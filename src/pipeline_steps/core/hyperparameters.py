@@ -8,7 +8,7 @@ time its value reaches the prep Lambda as an ``override.<path>`` argument.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -16,27 +16,32 @@ from pydantic import (
     Field,
     GetCoreSchemaHandler,
     GetJsonSchemaHandler,
-    model_validator,
 )
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
-from pipeline_steps.sdk import Parameter, ParameterTypeEnum
+
+from pipeline_steps.core.parameters import parameter_types_for
+from pipeline_steps.sdk import Parameter
 
 __all__ = [
-    "MULTICLASS_OBJECTIVES",
-    "XGBOOST_OBJECTIVES",
+    "CONSTRAINT_KEYWORDS",
     "AcceptsParameter",
     "HyperparametersModel",
-    "PyTorchHyperparameters",
-    "XGBoostHyperparameters",
+    "PBool",
+    "parameter_field",
 ]
 
-_PARAMETER_TYPES_FOR: dict[type, tuple[Any, ...]] = {
-    bool: (ParameterTypeEnum.BOOLEAN,),
-    int: (ParameterTypeEnum.INTEGER,),
-    float: (ParameterTypeEnum.FLOAT, ParameterTypeEnum.INTEGER),
-    str: (ParameterTypeEnum.STRING,),
-}
+CONSTRAINT_KEYWORDS = (
+    "type",
+    "enum",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+)
+"""The JSON Schema keywords a field's run-time constraint may carry (the handler checks them)."""
 
 
 class AcceptsParameter:
@@ -55,7 +60,7 @@ class AcceptsParameter:
         self, source_type: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
         inner = handler.generate_schema(self.schema_type)
-        allowed = _PARAMETER_TYPES_FOR[self.python_type]
+        allowed = parameter_types_for(self.python_type)
 
         def validate(value: Any, validate_inner: core_schema.ValidatorFunctionWrapHandler) -> Any:
             if not isinstance(value, Parameter):
@@ -95,12 +100,14 @@ def _serialize_value(value: Any) -> Any:
     return value
 
 
-def _field(python_type: type, **constraints: Any) -> AcceptsParameter:
+def parameter_field(python_type: type, **constraints: Any) -> AcceptsParameter:
+    """A field marker: a strict ``python_type`` literal within ``constraints``, or a parameter."""
     strict_type: Any = Annotated[python_type, Field(strict=True, **constraints)]
     return AcceptsParameter(strict_type, python_type)
 
 
-PBool = Annotated[bool | Parameter, _field(bool)]
+PBool = Annotated[bool | Parameter, parameter_field(bool)]
+"""A boolean field that also takes a ``ParameterBoolean``."""
 
 
 class HyperparametersModel(BaseModel):
@@ -119,171 +126,32 @@ class HyperparametersModel(BaseModel):
             if (value := getattr(self, name)) is not None
         }
 
+    @classmethod
+    def field_constraints(cls) -> dict[str, dict[str, Any]]:
+        """Each field's literal rules as a JSON Schema fragment, keyed by field name.
 
-XGBoostObjective = Literal[
-    "binary:hinge",
-    "binary:logistic",
-    "binary:logitraw",
-    "count:poisson",
-    "multi:softmax",
-    "multi:softprob",
-    "rank:map",
-    "rank:ndcg",
-    "rank:pairwise",
-    "reg:absoluteerror",
-    "reg:gamma",
-    "reg:logistic",
-    "reg:pseudohubererror",
-    "reg:quantileerror",
-    "reg:squarederror",
-    "reg:squaredlogerror",
-    "reg:tweedie",
-    "survival:aft",
-    "survival:cox",
-]
-"""A learning objective XGBoost itself accepts (its ``objective`` parameter)."""
-
-XGBOOST_OBJECTIVES: tuple[str, ...] = get_args(XGBoostObjective)
-"""The learning objectives XGBoost itself accepts, as a tuple."""
-
-MULTICLASS_OBJECTIVES: frozenset[str] = frozenset({"multi:softmax", "multi:softprob"})
-"""Objectives that need ``num_class``."""
+        Derived from the pydantic field definitions (the one source of the bounds): the
+        prep step sends the fragments of parameter-bound fields as the handler's
+        ``constraints``, so a value given at run time meets the same bounds.
+        """
+        properties = cls.model_json_schema(mode="validation").get("properties", {})
+        constraints: dict[str, dict[str, Any]] = {}
+        for name in cls.model_fields:
+            fragment = _constraint_of(properties.get(name, {}))
+            if fragment:
+                constraints[name] = fragment
+        return constraints
 
 
-class XGBoostHyperparameters(HyperparametersModel):
-    """Hyperparameters of an XGBoost training script (``train_xgb.py``).
-
-    Example::
-
-        XGBoostHyperparameters(objective="binary:logistic", max_depth=6, learning_rate=0.1,
-                               n_estimators=200, subsample=0.8, colsample_bytree=0.8)
-        XGBoostHyperparameters(objective="multi:softprob", num_class=3,
-                               learning_rate=ParameterFloat("LearningRate", 0.05))
-    """
-
-    objective: Annotated[XGBoostObjective | Parameter, AcceptsParameter(XGBoostObjective, str)] = (
-        Field("reg:squarederror", description="Learning objective, as XGBoost names it.")
-    )
-    max_depth: Annotated[int | Parameter, _field(int, ge=0, le=64)] = Field(
-        6, description="Maximum tree depth; 0 means no limit (hist/lossguide only)."
-    )
-    learning_rate: Annotated[float | Parameter, _field(float, gt=0.0, le=1.0)] = Field(
-        0.3, description="Step size shrinkage (eta), in (0, 1]."
-    )
-    n_estimators: Annotated[int | Parameter, _field(int, ge=1, le=100_000)] = Field(
-        100, description="Number of boosting rounds."
-    )
-    subsample: Annotated[float | Parameter, _field(float, gt=0.0, le=1.0)] = Field(
-        1.0, description="Fraction of rows sampled per tree, in (0, 1]."
-    )
-    colsample_bytree: Annotated[float | Parameter, _field(float, gt=0.0, le=1.0)] = Field(
-        1.0, description="Fraction of columns sampled per tree, in (0, 1]."
-    )
-    random_state: Annotated[int | Parameter, _field(int, ge=0, le=2**31 - 1)] = Field(
-        0, description="Random seed."
-    )
-    min_child_weight: Annotated[float | Parameter, _field(float, ge=0.0)] = Field(
-        1.0, description="Minimum sum of instance weight (hessian) needed in a child."
-    )
-    gamma: Annotated[float | Parameter, _field(float, ge=0.0)] = Field(
-        0.0, description="Minimum loss reduction to make a further partition (min_split_loss)."
-    )
-    reg_alpha: Annotated[float | Parameter, _field(float, ge=0.0)] = Field(
-        0.0, description="L1 regularisation on weights (alpha)."
-    )
-    reg_lambda: Annotated[float | Parameter, _field(float, ge=0.0)] = Field(
-        1.0, description="L2 regularisation on weights (lambda)."
-    )
-    num_class: Annotated[int | Parameter | None, _field(int, ge=2, le=10_000)] = Field(
-        None, description="Number of classes; required exactly when the objective is multi:*."
-    )
-    tree_method: Annotated[
-        Literal["auto", "exact", "approx", "hist"] | Parameter | None,
-        AcceptsParameter(Literal["auto", "exact", "approx", "hist"], str),
-    ] = Field(None, description="Tree construction algorithm.")
-    eval_metric: Annotated[str | Parameter | None, _field(str, min_length=1, max_length=64)] = (
-        Field(None, description="Evaluation metric, e.g. 'auc', 'logloss', 'rmse'.")
-    )
-    early_stopping_rounds: Annotated[int | Parameter | None, _field(int, ge=1)] = Field(
-        None, description="Stop when the validation metric has not improved for this many rounds."
-    )
-
-    @model_validator(mode="after")
-    def _num_class_matches_objective(self) -> XGBoostHyperparameters:
-        objective: object = self.objective
-        if isinstance(objective, Parameter):
-            objective = objective.default_value
-        if objective is None:
-            return self
-        if objective in MULTICLASS_OBJECTIVES and self.num_class is None:
-            raise ValueError(
-                f"num_class is required when objective is {objective!r} (a multi-class "
-                "objective); set num_class to the number of classes (at least 2)"
-            )
-        if objective not in MULTICLASS_OBJECTIVES and self.num_class is not None:
-            raise ValueError(
-                f"num_class is only allowed with a multi-class objective "
-                f"({', '.join(sorted(MULTICLASS_OBJECTIVES))}), not {objective!r}; "
-                "remove num_class or change the objective"
-            )
-        return self
-
-
-OptimizerName = Literal["adam", "adamw", "sgd", "rmsprop", "adagrad"]
-
-
-class PyTorchHyperparameters(HyperparametersModel):
-    """Hyperparameters of a PyTorch training script (``train.py``).
-
-    Example::
-
-        PyTorchHyperparameters(learning_rate=1e-3, batch_size=64, epochs=10,
-                               hidden_size=256, dropout=0.1, optimizer="adamw",
-                               weight_decay=0.01)
-    """
-
-    learning_rate: Annotated[float | Parameter, _field(float, gt=0.0, le=10.0)] = Field(
-        1e-3, description="Optimizer learning rate."
-    )
-    batch_size: Annotated[int | Parameter, _field(int, ge=1, le=65_536)] = Field(
-        32, description="Training batch size per device."
-    )
-    epochs: Annotated[int | Parameter, _field(int, ge=1, le=10_000)] = Field(
-        10, description="Number of passes over the training data."
-    )
-    hidden_size: Annotated[int | Parameter, _field(int, ge=1, le=65_536)] = Field(
-        128, description="Width of the hidden layers."
-    )
-    num_layers: Annotated[int | Parameter, _field(int, ge=1, le=1_000)] = Field(
-        2, description="Number of hidden layers."
-    )
-    dropout: Annotated[float | Parameter, _field(float, ge=0.0, lt=1.0)] = Field(
-        0.1, description="Dropout probability, in [0, 1)."
-    )
-    optimizer: Annotated[OptimizerName | Parameter, AcceptsParameter(OptimizerName, str)] = Field(
-        "adam", description="Optimizer: adam, adamw, sgd, rmsprop or adagrad."
-    )
-    weight_decay: Annotated[float | Parameter, _field(float, ge=0.0, le=1.0)] = Field(
-        0.0, description="L2 weight decay."
-    )
-    momentum: Annotated[float | Parameter | None, _field(float, ge=0.0, lt=1.0)] = Field(
-        None, description="Momentum, for sgd and rmsprop."
-    )
-    gradient_clip_norm: Annotated[float | Parameter | None, _field(float, gt=0.0)] = Field(
-        None, description="Clip gradients to this global norm."
-    )
-    seed: Annotated[int | Parameter, _field(int, ge=0, le=2**32 - 1)] = Field(
-        42, description="Random seed."
-    )
-    use_amp: PBool = Field(False, description="Use automatic mixed precision.")
-
-    @model_validator(mode="after")
-    def _momentum_needs_optimizer(self) -> PyTorchHyperparameters:
-        optimizer: object = self.optimizer
-        if isinstance(optimizer, Parameter):
-            optimizer = optimizer.default_value
-        if self.momentum is not None and optimizer in ("adam", "adamw", "adagrad"):
-            raise ValueError(
-                f"momentum is not used by optimizer {optimizer!r}; remove it or use sgd or rmsprop"
-            )
-        return self
+def _constraint_of(schema: dict[str, Any]) -> dict[str, Any]:
+    """The supported keywords of one property schema; ``X | None`` drops the null branch."""
+    options = schema.get("anyOf")
+    if options is not None:
+        concrete = [option for option in options if option.get("type") != "null"]
+        if len(concrete) != 1:
+            return {}
+        schema = concrete[0]
+    fragment = {key: schema[key] for key in CONSTRAINT_KEYWORDS if key in schema}
+    if "const" in schema:
+        fragment["enum"] = [schema["const"]]
+    return fragment

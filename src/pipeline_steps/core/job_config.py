@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from pipeline_steps.sdk import PipelineVariable
 
 from pipeline_steps.core.identifiers import (
     check_environment,
@@ -18,6 +17,7 @@ from pipeline_steps.core.identifiers import (
     check_role_arn,
     check_s3_uri,
 )
+from pipeline_steps.sdk import PipelineVariable
 
 __all__ = ["JobConfigBase"]
 

@@ -1,4 +1,6 @@
-"""Training step builders that read their hyperparameters from the prep step's S3 URI.
+"""What every framework's training step shares: config fields, channels, the step.
+
+Training step builders read their hyperparameters from the prep step's S3 URI.
 
 Each channel comes from the script contract: an input at
 ``/opt/ml/input/data/<channel>/...`` becomes the channel ``<channel>``. The
@@ -9,32 +11,24 @@ stringified hyperparameters.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar
+import abc
+from collections.abc import Mapping
+from typing import Any
 
-from pydantic import Field, field_validator, model_validator
-from pipeline_steps.sdk import TrainingInput
-from pipeline_steps.sdk import PipelineVariable
-from pipeline_steps.sdk import ExecutionVariables
-from pipeline_steps.sdk import Join
-from pipeline_steps.sdk import TrainingStep
+from pydantic import Field, model_validator
 
-from pipeline_script_contracts import PYTORCH_TRAIN_CONTRACT, XGBOOST_TRAIN_CONTRACT
-from pipeline_steps.core.identifiers import check_s3_uri
-from pipeline_steps.core.builder import StepBuilderBase, dependency_steps
+from pipeline_steps.core.builder import JobStepBuilder
 from pipeline_steps.core.job_config import JobConfigBase
+from pipeline_steps.sdk import (
+    CacheConfig,
+    Join,
+    PipelineVariable,
+    Step,
+    TrainingInput,
+    TrainingStep,
+)
 
-if TYPE_CHECKING:
-    from pipeline_steps.sdk import Framework
-    from pipeline_steps.sdk import CacheConfig, Step
-
-__all__ = [
-    "PyTorchTrainingConfig",
-    "PyTorchTrainingStepBuilder",
-    "TrainingConfigBase",
-    "XGBoostTrainingConfig",
-    "XGBoostTrainingStepBuilder",
-]
+__all__ = ["CONTENT_TYPES", "MAX_TRAINING_SECONDS", "TrainingConfigBase", "TrainingStepBuilder"]
 
 MAX_TRAINING_SECONDS = 28 * 24 * 3600
 """SageMaker's cap on ``MaxRuntimeInSeconds`` for a training job."""
@@ -75,42 +69,18 @@ class TrainingConfigBase(JobConfigBase):
         return self
 
 
-class XGBoostTrainingConfig(TrainingConfigBase):
-    """Settings of an XGBoost training step (``sagemaker.xgboost.XGBoost``)."""
+class TrainingStepBuilder(JobStepBuilder[Any]):
+    """Builds a TrainingStep whose channels follow the builder's contract.
 
-    framework_version: str = Field("1.7-1", description="SageMaker XGBoost container version.")
-    entry_point: str = Field(
-        XGBOOST_TRAIN_CONTRACT.entry_point, description="Training script, relative to source_dir."
-    )
+    A framework supplies ``_estimator`` (the SDK estimator for its container); the
+    channels, the step and its outputs are the same for every framework.
+    """
 
+    @abc.abstractmethod
+    def _estimator(self, step_name: str) -> Any:
+        """The SDK estimator that runs this framework's container in script mode."""
 
-class PyTorchTrainingConfig(TrainingConfigBase):
-    """Settings of a PyTorch training step (``sagemaker.pytorch.PyTorch``)."""
-
-    framework_version: str = Field("2.3", description="SageMaker PyTorch container version.")
-    py_version: str = Field("py311", description="Python version of the PyTorch container.")
-    entry_point: str = Field(
-        PYTORCH_TRAIN_CONTRACT.entry_point, description="Training script, relative to source_dir."
-    )
-    checkpoint_s3_uri: str | PipelineVariable | None = Field(
-        None,
-        description="s3:// prefix checkpoints sync to; per execution under the session's "
-        "bucket when unset.",
-    )
-
-    @field_validator("checkpoint_s3_uri")
-    @classmethod
-    def _check_checkpoints(cls, value: Any) -> Any:
-        return check_s3_uri(value)
-
-
-class _TrainingStepBuilder(StepBuilderBase[Any]):
-    """Builds a TrainingStep whose channels follow the builder's contract."""
-
-    def _estimator(self, step_name: str) -> Framework:
-        raise NotImplementedError
-
-    def _output_references(self, step: TrainingStep) -> dict[str, Any]:
+    def _output_references(self, step: Step) -> dict[str, Any]:
         return {
             "model_output": step.properties.ModelArtifacts.S3ModelArtifacts,
             "evaluation_output": Join(
@@ -134,29 +104,18 @@ class _TrainingStepBuilder(StepBuilderBase[Any]):
             )
         return channels
 
-    def create_step(
+    def _make_step(
         self,
+        name: str,
+        resolved: Mapping[str, Any],
         *,
-        inputs: Mapping[str, Any] | None = None,
-        dependencies: Iterable[Step] = (),
-        step_name: str | None = None,
-        depends_on: Sequence[str | Step] | None = None,
-        cache_config: CacheConfig | None = None,
+        cache_config: CacheConfig | None,
+        depends_on: list[Any] | None,
     ) -> TrainingStep:
-        """A TrainingStep reading the contract's channels from ``inputs`` and ``dependencies``."""
-        name = self.name_for(step_name)
-        deps = list(dependencies)
-        resolved = self.resolve_inputs(deps, inputs, step_name=name)
-        estimator = self._estimator(name)
-        step_args = estimator.fit(inputs=self.training_inputs(resolved))
-        step = TrainingStep(
-            name=name,
-            step_args=step_args,
-            cache_config=cache_config,
-            depends_on=dependency_steps(deps, resolved, depends_on),
+        step_args = self._estimator(name).fit(inputs=self.training_inputs(resolved))
+        return TrainingStep(
+            name=name, step_args=step_args, cache_config=cache_config, depends_on=depends_on
         )
-        self._register_outputs(step, self._output_references(step))
-        return step
 
     def _framework_kwargs(self) -> dict[str, Any]:
         config = self.config
@@ -179,55 +138,3 @@ class _TrainingStepBuilder(StepBuilderBase[Any]):
         if config.max_wait is not None:
             kwargs["max_wait"] = config.max_wait
         return kwargs
-
-
-class XGBoostTrainingStepBuilder(_TrainingStepBuilder):
-    """Builds an XGBoost TrainingStep fed by ``XGBOOST_TRAIN_CONTRACT``'s channels."""
-
-    contract = XGBOOST_TRAIN_CONTRACT
-    config_class = XGBoostTrainingConfig
-    default_step_name: ClassVar[str] = "XGBoostTraining"
-
-    def _estimator(self, step_name: str) -> Framework:
-        from pipeline_steps.sdk import XGBoost
-
-        return XGBoost(base_job_name=step_name.lower()[:38], **self._framework_kwargs())
-
-
-class PyTorchTrainingStepBuilder(_TrainingStepBuilder):
-    """Builds a PyTorch TrainingStep fed by ``PYTORCH_TRAIN_CONTRACT``'s channels."""
-
-    contract = PYTORCH_TRAIN_CONTRACT
-    config_class = PyTorchTrainingConfig
-    default_step_name: ClassVar[str] = "PyTorchTraining"
-
-    def _checkpoint_uri(self, step_name: str) -> Any:
-        configured = self.config.checkpoint_s3_uri
-        if configured is not None:
-            return configured
-        bucket = self.sagemaker_session.default_bucket()  # type: ignore[no-untyped-call]
-        return Join(
-            on="/",
-            values=[
-                "s3:/",
-                bucket,
-                ExecutionVariables.PIPELINE_NAME,
-                ExecutionVariables.PIPELINE_EXECUTION_ID,
-                step_name,
-                "checkpoints",
-            ],
-        )
-
-    def _estimator(self, step_name: str) -> Framework:
-        from pipeline_steps.sdk import PyTorch
-
-        return PyTorch(
-            base_job_name=step_name.lower()[:38],
-            checkpoint_s3_uri=self._checkpoint_uri(step_name),
-            **self._framework_kwargs(),
-        )
-
-    def _output_references(self, step: TrainingStep) -> dict[str, Any]:
-        references = super()._output_references(step)
-        references["checkpoints"] = step.properties.CheckpointConfig.S3Uri
-        return references

@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from pipeline_steps.frameworks import FRAMEWORKS
+
 __all__ = ["main"]
 
 EXIT_OK = 0
@@ -168,9 +170,9 @@ def _write_definition(
 ) -> int:
     import boto3
     from pydantic import ValidationError
-    from pipeline_steps.sdk import PipelineSession
 
     from pipeline_steps.core.errors import StepBuilderError
+    from pipeline_steps.sdk import PipelineSession
     from pipeline_steps.tools.mermaid import pipeline_to_mermaid
 
     boto_session = boto3.Session(region_name=args.region)
@@ -298,7 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
         "definition deploys the bundled Lambda; use --mock to do it on in-process mock AWS.",
     )
     definition.add_argument("--hyperparameters", required=True, help="JSON hyperparameters file")
-    definition.add_argument("--framework", required=True, choices=["xgboost", "pytorch"])
+    definition.add_argument("--framework", required=True, choices=list(FRAMEWORKS))
     definition.add_argument("--role-arn", required=True, help="SageMaker execution role ARN")
     definition.add_argument("--lambda-role-arn", help="Lambda execution role (default: --role-arn)")
     definition.add_argument("--bucket", required=True, help="bucket for hyperparameters and code")

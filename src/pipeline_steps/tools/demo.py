@@ -40,11 +40,10 @@ def run_demo(output: Path, out: TextIO, *, learning_rate: float = 0.05) -> int:
 
 def _run(output: Path, out: TextIO, learning_rate: float, started: float) -> int:
     import boto3
-    from pipeline_steps.sdk import ParameterFloat, ParameterInteger
-    from pipeline_steps.sdk import PipelineSession
 
-    from pipeline_steps.core.hyperparameters import XGBoostHyperparameters
+    from pipeline_steps.frameworks.xgboost import XGBoostHyperparameters
     from pipeline_steps.prep.local_run import run_lambda_step
+    from pipeline_steps.sdk import ParameterFloat, ParameterInteger, PipelineSession
     from pipeline_steps.tools.mermaid import pipeline_to_mermaid
     from pipeline_steps.tools.templates import build_training_pipeline
 
