@@ -34,7 +34,10 @@ from types import MappingProxyType
 # any name TYPE_CHECKING as true.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from os import PathLike
     from typing import Any, NoReturn
+
+    from pipeline_script_contracts.implementation_check import ImplementationFinding
 
 
 class ContainerType(str, Enum):
@@ -172,6 +175,19 @@ class ScriptContract:
                 f"inputs: {', '.join(self.input_names)}"
             ) from None
         return _channel_of(path)
+
+    def validate_implementation(
+        self, path: str | PathLike[str], *, strict: bool = False
+    ) -> list[ImplementationFinding]:
+        """Statically check the script at ``path`` against this contract (never runs it).
+
+        Returns the findings (empty when the script's literal paths and environment
+        variables match); ``strict=True`` raises ``ContractError`` instead. The rules are
+        in ``pipeline_script_contracts.implementation_check``.
+        """
+        from pipeline_script_contracts.implementation_check import check_implementation
+
+        return check_implementation(self, path, strict=strict)
 
     def to_dict(self) -> dict[str, Any]:
         """The contract as plain JSON-ready dicts, lists and strings (``from_dict`` reverses it)."""

@@ -27,6 +27,7 @@ __all__ = [
     "STEP_NAME_PATTERN",
     "StepBuilderBase",
     "StepOutputs",
+    "contract_of",
     "dependency_steps",
     "outputs_of",
 ]
@@ -81,6 +82,14 @@ def outputs_of(step: Step) -> StepOutputs:
             f"step {name!r} was not made by a pipeline_steps builder, so its outputs have no "
             "logical names; pass the values you need explicitly with inputs={...}"
         ) from None
+
+
+_CONTRACT_BY_STEP: weakref.WeakKeyDictionary[Any, ScriptContract] = weakref.WeakKeyDictionary()
+
+
+def contract_of(step: Any) -> ScriptContract | None:
+    """The script contract of a step made by one of this library's builders, else None."""
+    return _CONTRACT_BY_STEP.get(step) if _is_weakrefable(step) else None
 
 
 def _offers(step: Any) -> Mapping[str, Any]:
@@ -188,6 +197,7 @@ class StepBuilderBase(abc.ABC, Generic[ConfigT]):
             )
         outputs = StepOutputs(step.name, references)
         _OUTPUTS_BY_STEP[step] = outputs
+        _CONTRACT_BY_STEP[step] = self.contract
         return outputs
 
     def resolve_inputs(

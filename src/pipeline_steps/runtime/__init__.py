@@ -1,0 +1,1 @@
+"""Run a whole pipeline on this machine, as SageMaker would, with contracts enforced."""
