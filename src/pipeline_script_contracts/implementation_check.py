@@ -374,8 +374,9 @@ class _Checker:
             if 0 <= index < len(call.args):
                 found.append(self.values(call.args[index], caller))
             else:
-                keyword = [k.value for k in call.keywords if k.arg == name] or [default]
-                found.append(None if keyword[0] is None else self.values(keyword[0], caller))
+                given = [k.value for k in call.keywords if k.arg == name]
+                value = given[0] if given else default
+                found.append(None if value is None else self.values(value, caller))
         if not found or any(item is None for item in found):
             return None
         return _union_all(found)

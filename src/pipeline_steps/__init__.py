@@ -37,6 +37,16 @@ if TYPE_CHECKING:
     from pipeline_steps.hyperparameter_prep_config import HyperparameterPrepConfig
     from pipeline_steps.hyperparameter_prep_step import HyperparameterPrepStepBuilder
     from pipeline_steps.local import run_lambda_step
+    from pipeline_steps.runtime import (
+        ContractViolationError,
+        ParameterError,
+        PipelineRunResult,
+        StepFailedError,
+        StepResult,
+        UnsupportedExpressionError,
+        UnsupportedStepError,
+        run_pipeline_locally,
+    )
     from pipeline_steps.training_steps import (
         PyTorchTrainingConfig,
         PyTorchTrainingStepBuilder,
@@ -50,6 +60,7 @@ _HOMES = {
     "BundledLambdaPermissionError": "pipeline_steps.bundled_lambda",
     "BundledLambdaError": "pipeline_steps.bundled_lambda",
     "BundledLambdaDeploymentError": "pipeline_steps.bundled_lambda",
+    "ContractViolationError": "pipeline_steps.runtime",
     "DependencyResolutionError": "pipeline_steps.errors",
     "HyperparameterPrepConfig": "pipeline_steps.hyperparameter_prep_config",
     "HyperparameterPrepStepBuilder": "pipeline_steps.hyperparameter_prep_step",
@@ -57,18 +68,25 @@ _HOMES = {
     "LocalRunError": "pipeline_steps.errors",
     "ModelEvaluationConfig": "pipeline_steps.evaluation_step",
     "ModelEvaluationStepBuilder": "pipeline_steps.evaluation_step",
+    "ParameterError": "pipeline_steps.runtime",
+    "PipelineRunResult": "pipeline_steps.runtime",
     "PyTorchHyperparameters": "pipeline_steps.hyperparameter_models",
     "PyTorchTrainingConfig": "pipeline_steps.training_steps",
     "PyTorchTrainingStepBuilder": "pipeline_steps.training_steps",
     "StepBuilderBase": "pipeline_steps.builder_base",
     "StepBuilderError": "pipeline_steps.errors",
+    "StepFailedError": "pipeline_steps.runtime",
     "StepOutputs": "pipeline_steps.builder_base",
+    "StepResult": "pipeline_steps.runtime",
     "UnknownOutputError": "pipeline_steps.errors",
+    "UnsupportedExpressionError": "pipeline_steps.runtime",
+    "UnsupportedStepError": "pipeline_steps.runtime",
     "XGBoostHyperparameters": "pipeline_steps.hyperparameter_models",
     "XGBoostTrainingConfig": "pipeline_steps.training_steps",
     "XGBoostTrainingStepBuilder": "pipeline_steps.training_steps",
     "outputs_of": "pipeline_steps.builder_base",
     "run_lambda_step": "pipeline_steps.local",
+    "run_pipeline_locally": "pipeline_steps.runtime",
 }
 
 __all__ = [
@@ -77,6 +95,7 @@ __all__ = [
     "BundledLambdaError",
     "BundledLambdaPermissionError",
     "BundledLambdaValidationError",
+    "ContractViolationError",
     "DependencyResolutionError",
     "HyperparameterPrepConfig",
     "HyperparameterPrepStepBuilder",
@@ -84,18 +103,25 @@ __all__ = [
     "LocalRunError",
     "ModelEvaluationConfig",
     "ModelEvaluationStepBuilder",
+    "ParameterError",
+    "PipelineRunResult",
     "PyTorchHyperparameters",
     "PyTorchTrainingConfig",
     "PyTorchTrainingStepBuilder",
     "StepBuilderBase",
     "StepBuilderError",
+    "StepFailedError",
     "StepOutputs",
+    "StepResult",
     "UnknownOutputError",
+    "UnsupportedExpressionError",
+    "UnsupportedStepError",
     "XGBoostHyperparameters",
     "XGBoostTrainingConfig",
     "XGBoostTrainingStepBuilder",
     "outputs_of",
     "run_lambda_step",
+    "run_pipeline_locally",
 ]
 
 

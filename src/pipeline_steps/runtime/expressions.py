@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
 from pipeline_steps.runtime.errors import ParameterError, UnsupportedExpressionError
 
@@ -198,9 +198,7 @@ def lookup(document: Any, tokens: Sequence[str | int], reference: str) -> Any:
     current = document
     for position, token in enumerate(tokens):
         here = reference if position == len(tokens) - 1 else f"{reference} (at {token!r})"
-        if (isinstance(current, dict) and isinstance(token, str) and token in current) or (
-            isinstance(current, list) and isinstance(token, int) and token < len(current)
-        ):
+        if _has(current, token):
             current = current[token]
         elif isinstance(current, list) and isinstance(token, str):
             matches = [item for item in current if _item_name(item) == token]
@@ -216,6 +214,12 @@ def lookup(document: Any, tokens: Sequence[str | int], reference: str) -> Any:
                 f"{here}: the step has no property {token!r} here; it has: {known}"
             )
     return current
+
+
+def _has(document: Any, token: str | int) -> bool:
+    if isinstance(document, dict):
+        return isinstance(token, str) and token in document
+    return isinstance(document, list) and isinstance(token, int) and token < len(document)
 
 
 def _item_name(item: Any) -> Any:
@@ -309,7 +313,7 @@ def resolve_parameters(
                 f"({type(value).__name__}) is not a {kind}"
             )
         if kind == "Float":
-            value = float(value)
+            value = float(cast(float, value))
         allowed = item.get("EnumValues")
         if allowed and value not in allowed:
             raise ParameterError(
