@@ -3,14 +3,16 @@
 The script runs as ``python -c BOOTSTRAP <log> <root> <skip-json> <script> <args...>``.
 ``BOOTSTRAP`` installs a ``sys.addaudithook`` hook, then runs the script with
 ``runpy.run_path(script, run_name="__main__")`` after restoring ``sys.argv`` and
-``sys.path[0]`` as ``python script.py args...`` would have them; an uncaught exception's
-traceback starts at the script's own frames, and the exit code is 1 as with ``python``. The hook watches the
-``open``, ``os.listdir``, ``os.scandir``, ``os.mkdir``, ``os.remove``, ``os.rename`` and
-``os.rmdir`` events and writes one JSON line per distinct (access, path) to the log as it
-happens (so a crash loses nothing), for paths under the container root or under a
-literal ``/opt/ml`` (a script that ignores the environment and hard-codes container
-paths), except Python's own installation (stdlib, site-packages, prefixes), the job's
-code folders and the runner's own folder.
+``sys.path[0]`` as ``python script.py args...`` would have them (an uncaught
+exception's traceback starts at the script's own frames; the exit code is 1, as with
+``python``).
+
+The hook watches the ``open``, ``os.listdir``, ``os.scandir``, ``os.mkdir``,
+``os.remove``, ``os.rename`` and ``os.rmdir`` events. It writes one JSON line per
+distinct (access, path) to the log as it happens (so a crash loses nothing), for paths
+under the container root or under a literal ``/opt/ml`` (a script that ignores the
+environment and hard-codes container paths), except Python's own installation
+(stdlib, site-packages, prefixes), the job's code folders and the runner's own folder.
 
 Only Python-level file access raises audit events: a native library that opens a file
 itself (``xgboost.DMatrix("file.csv?format=csv")``) is not seen.

@@ -37,8 +37,12 @@ def main() -> None:
     with (EVAL_OUTPUT_DIR / "predictions.csv").open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow([id_field, label_field, "score"])
-        writer.writerows([r[id_field], r[label_field], float(s)] for r, s in zip(rows, scores))
-    accuracy = sum((s >= 0.5) == (y >= 0.5) for s, y in zip(scores, labels)) / len(labels)
+        writer.writerows(
+            [r[id_field], r[label_field], float(s)] for r, s in zip(rows, scores, strict=True)
+        )
+    accuracy = sum((s >= 0.5) == (y >= 0.5) for s, y in zip(scores, labels, strict=True)) / len(
+        labels
+    )
     METRICS_OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
     metrics = {
         "objective": hp["objective"],
