@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 TRAINING_ENV_VARS: tuple[str, ...] = (
-    "SM_ADDITIONAL_FRAMEWORK_PARAMETERS", "SM_CHANNELS", "SM_CURRENT_HOST",
+    "SM_CHANNELS", "SM_CURRENT_HOST",
     "SM_CURRENT_INSTANCE_GROUP", "SM_CURRENT_INSTANCE_GROUP_HOSTS", "SM_CURRENT_INSTANCE_TYPE",
     "SM_DISTRIBUTION_INSTANCE_GROUPS", "SM_FRAMEWORK_MODULE", "SM_FRAMEWORK_PARAMS", "SM_HOSTS",
     "SM_HPS", "SM_INPUT_CONFIG_DIR", "SM_INPUT_DATA_CONFIG", "SM_INPUT_DIR", "SM_INSTANCE_GROUPS",
@@ -345,6 +345,9 @@ class _Checker:
             return _join_all([self.values(func.value, function), *args])
         if name in ("str", "fspath", "abspath", "normpath", "expanduser") and len(args) == 1:
             return args[0]
+        if name in ("upper", "lower", "strip") and isinstance(func, ast.Attribute) and not args:
+            inner = self.values(func.value, function)
+            return None if inner is None else {getattr(v, name)() for v in inner}
         if self._env_read(node) is not None and len(node.args) > 1:
             return args[1]
         return None
