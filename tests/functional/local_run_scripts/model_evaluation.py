@@ -24,7 +24,7 @@ def main() -> None:
     hp = json.loads(HYPERPARAMETERS_FILE.read_text())
     with tarfile.open(MODEL_DIR / "model.tar.gz") as tar:
         tar.extractall(MODEL_DIR, filter="data")
-    booster = xgb.Booster()
+    booster = xgb.Booster(params={"nthread": 1})
     booster.load_model(str(MODEL_DIR / "xgboost-model.json"))
     rows: list[dict[str, str]] = []
     for path in sorted(EVAL_DATA_DIR.glob("*.csv")):
