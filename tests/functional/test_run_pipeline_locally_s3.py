@@ -20,11 +20,11 @@ from sagemaker.workflow.pipeline_context import PipelineSession
 from pipeline_steps import (
     HyperparameterPrepConfig,
     HyperparameterPrepStepBuilder,
+    LocalRunError,
     XGBoostTrainingConfig,
     XGBoostTrainingStepBuilder,
     run_pipeline_locally,
 )
-from pipeline_steps.errors import LocalRunError
 from pipeline_steps.mock_environment import create_mock_role
 from pipeline_steps.runtime import s3io
 

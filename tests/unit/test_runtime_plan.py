@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from pipeline_script_contracts import HYPERPARAMETER_PREP_CONTRACT, XGBOOST_TRAIN_CONTRACT
-from pipeline_steps.errors import LocalRunError
+from pipeline_steps import LocalRunError
 from pipeline_steps.runtime import (
     ParameterError,
     UnsupportedExpressionError,

@@ -13,7 +13,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from pipeline_steps.errors import LocalRunError
+from pipeline_steps.runtime.errors import LocalRunError
 
 __all__ = ["RUNNER_DIR", "ContainerLayout"]
 

@@ -18,7 +18,7 @@ import tarfile
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from pipeline_steps.errors import LocalRunError
+from pipeline_steps.runtime.errors import LocalRunError
 
 __all__ = [
     "download_object",
