@@ -154,3 +154,22 @@ def test_a_shell_entrypoint_without_a_python_line_is_refused(layout: ContainerLa
 
     with pytest.raises(UnsupportedStepError, match=r"run\.sh has no line"):
         locate_processing_code(_context(layout, arguments))
+
+
+def test_environment_program_in_a_downloaded_channel(layout: ContainerLayout) -> None:
+    """GIVEN SAGEMAKER_PROGRAM and a SAGEMAKER_SUBMIT_DIRECTORY naming a channel's folder
+    WHEN located THEN the program runs from that channel; code baked into an image (no
+    submit directory) is refused."""
+    code = layout.local("/opt/ml/input/data/code")
+    code.mkdir(parents=True)
+    (code / "train.py").write_text("")
+    environment = {
+        "SAGEMAKER_PROGRAM": "train.py",
+        "SAGEMAKER_SUBMIT_DIRECTORY": "/opt/ml/input/data/code",
+    }
+
+    entry = locate_training_code(_context(layout, {"Environment": environment}))
+
+    assert (entry.script, entry.code_paths) == (code / "train.py", ("/opt/ml/input/data/code",))
+    with pytest.raises(UnsupportedStepError, match="baked into a container image"):
+        locate_training_code(_context(layout, {"Environment": {"SAGEMAKER_PROGRAM": "t.py"}}))

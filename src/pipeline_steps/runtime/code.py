@@ -9,8 +9,9 @@ Training (``TRAINING_LOCATORS``):
 - ``v2_estimator_hyperparameters``: SDK v2 framework estimators put ``sagemaker_program``
   and ``sagemaker_submit_directory`` (JSON strings) in ``HyperParameters``; the toolkit
   unpacks the ``sourcedir.tar.gz`` into ``/opt/ml/code`` and runs the program there.
-- ``environment_program``: ``SAGEMAKER_PROGRAM`` (and ``SAGEMAKER_SUBMIT_DIRECTORY``) in the
-  job's ``Environment``, which the toolkit reads as well.
+- ``environment_program``: ``SAGEMAKER_PROGRAM`` (and ``SAGEMAKER_SUBMIT_DIRECTORY``, an S3
+  URI or the container path of one of the job's inputs) in the job's ``Environment``, which
+  the toolkit reads as well.
 - ``v3_model_trainer_drivers``: SDK v3 ``ModelTrainer`` uploads the source folder as the
   ``code`` channel and its drivers as the ``sm_drivers`` channel, whose ``sourcecode.json``
   names ``entry_script`` (or a ``command``).
@@ -109,21 +110,26 @@ def _unpack_code(context: CodeContext, source: str, code_dir: Path) -> None:
 
 
 def _from_program(context: CodeContext, program: str, submit: str, found_by: str) -> EntryPoint:
-    code_dir = context.layout.local("/opt/ml/code")
+    """The program in ``submit``: code on S3 (unpacked into /opt/ml/code) or a job input."""
+    code_path = "/opt/ml/code"
     if submit.startswith("s3://"):
-        _unpack_code(context, submit, code_dir)
+        _unpack_code(context, submit, context.layout.local(code_path))
+    elif submit.startswith("/") and context.layout.local(submit).is_dir():
+        code_path = submit  # a channel or input the job already downloaded
     else:
         raise UnsupportedStepError(
-            f"{context.where}: the code is at {submit!r}, not on S3; the local runner can only "
-            "fetch code that the definition uploads to S3"
+            f"{context.where}: the code is at {submit or 'no submit directory'!r}, neither on "
+            "S3 nor in one of the job's inputs; the local runner cannot fetch code baked into "
+            "a container image"
         )
+    code_dir = context.layout.local(code_path)
     return EntryPoint(
         script=code_dir / program,
         cwd=code_dir,
         arguments=(),
         program=program,
         module_dir=submit,
-        code_paths=("/opt/ml/code",),
+        code_paths=(code_path,),
         found_by=found_by,
     )
 
