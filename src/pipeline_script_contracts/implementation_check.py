@@ -34,7 +34,7 @@ from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 
-from pipeline_script_contracts.contract import ContainerType, ContractError, ScriptContract
+from pipeline_script_contracts import ContainerType, ContractError, ScriptContract
 
 __all__ = [
     "COMMON_ENV_VARS",
