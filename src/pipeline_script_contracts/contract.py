@@ -41,7 +41,10 @@ from pipeline_script_contracts.kinds import ContainerType, ContractError, Output
 # any name TYPE_CHECKING as true.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from os import PathLike
     from typing import Any
+
+    from pipeline_script_contracts.implementation_check import ImplementationFinding
 
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
@@ -163,6 +166,19 @@ class ScriptContract:
                 f"inputs: {', '.join(self.input_names) or '(none)'}"
             )
         return (logical_name, *self.accepted_outputs.get(logical_name, ()))
+
+    def validate_implementation(
+        self, path: str | PathLike[str], *, strict: bool = False
+    ) -> list[ImplementationFinding]:
+        """Statically check the script at ``path`` against this contract (never runs it).
+
+        Returns the findings (empty when the script's literal paths and environment
+        variables match); ``strict=True`` raises ``ContractError`` instead. The rules are
+        in ``pipeline_script_contracts.implementation_check``.
+        """
+        from pipeline_script_contracts.implementation_check import check_implementation
+
+        return check_implementation(self, path, strict=strict)
 
     def to_dict(self) -> dict[str, Any]:
         """The contract as plain JSON-ready dicts, lists and strings (``from_dict`` reverses it)."""

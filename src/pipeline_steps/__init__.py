@@ -50,6 +50,16 @@ if TYPE_CHECKING:
     from pipeline_steps.prep.config import HyperparameterPrepConfig
     from pipeline_steps.prep.local_run import run_lambda_step
     from pipeline_steps.prep.step import HyperparameterPrepStepBuilder
+    from pipeline_steps.runtime import (
+        ContractViolationError,
+        ParameterError,
+        PipelineRunResult,
+        StepFailedError,
+        StepResult,
+        UnsupportedExpressionError,
+        UnsupportedStepError,
+        run_pipeline_locally,
+    )
 
 _HOMES = {
     "FRAMEWORKS": "pipeline_steps.frameworks",
@@ -58,6 +68,7 @@ _HOMES = {
     "BundledLambdaError": "pipeline_steps.deployment.errors",
     "BundledLambdaPermissionError": "pipeline_steps.deployment.errors",
     "BundledLambdaValidationError": "pipeline_steps.deployment.errors",
+    "ContractViolationError": "pipeline_steps.runtime",
     "DependencyResolutionError": "pipeline_steps.core.errors",
     "Framework": "pipeline_steps.frameworks",
     "HyperparameterPrepConfig": "pipeline_steps.prep.config",
@@ -66,18 +77,25 @@ _HOMES = {
     "LocalRunError": "pipeline_steps.core.errors",
     "ModelEvaluationConfig": "pipeline_steps.evaluation.step",
     "ModelEvaluationStepBuilder": "pipeline_steps.evaluation.step",
+    "ParameterError": "pipeline_steps.runtime",
+    "PipelineRunResult": "pipeline_steps.runtime",
     "PyTorchHyperparameters": "pipeline_steps.frameworks.pytorch",
     "PyTorchTrainingConfig": "pipeline_steps.frameworks.pytorch",
     "PyTorchTrainingStepBuilder": "pipeline_steps.frameworks.pytorch",
     "StepBuilderBase": "pipeline_steps.core.builder",
     "StepBuilderError": "pipeline_steps.core.errors",
+    "StepFailedError": "pipeline_steps.runtime",
     "StepOutputs": "pipeline_steps.core.outputs",
+    "StepResult": "pipeline_steps.runtime",
     "UnknownOutputError": "pipeline_steps.core.errors",
+    "UnsupportedExpressionError": "pipeline_steps.runtime",
+    "UnsupportedStepError": "pipeline_steps.runtime",
     "XGBoostHyperparameters": "pipeline_steps.frameworks.xgboost",
     "XGBoostTrainingConfig": "pipeline_steps.frameworks.xgboost",
     "XGBoostTrainingStepBuilder": "pipeline_steps.frameworks.xgboost",
     "outputs_of": "pipeline_steps.core.outputs",
     "run_lambda_step": "pipeline_steps.prep.local_run",
+    "run_pipeline_locally": "pipeline_steps.runtime",
 }
 """Each public name and the module that defines it: the one list of the public API, kept in
 ``__all__`` order (constants, classes, functions; each alphabetical)."""
