@@ -21,6 +21,8 @@ from sagemaker.workflow.steps import ProcessingStep
 
 from pipeline_script_contracts import MODEL_EVALUATION_CONTRACT
 from pipeline_steps.builder_base import StepBuilderBase, dependency_steps
+from pipeline_steps.frameworks.xgboost.compatibility import check_prepared_hyperparameters
+from pipeline_steps.frameworks.xgboost.parameter_space import parameter_space
 from pipeline_steps.job_config import JobConfigBase
 
 if TYPE_CHECKING:
@@ -35,7 +37,11 @@ class ModelEvaluationConfig(JobConfigBase):
     entry_point: str = Field(
         MODEL_EVALUATION_CONTRACT.entry_point, description="Evaluation script."
     )
-    framework_version: str = Field("1.7-1", description="SageMaker XGBoost container version.")
+    framework_version: str = Field(
+        parameter_space().default_framework_version,
+        description="SageMaker XGBoost container version; hyperparameters (e.g. an objective) "
+        "its XGBoost lacks are refused when the step is built.",
+    )
     environment: dict[str, str] = Field(
         description="Container environment; must set the contract's required variables."
     )
@@ -47,6 +53,12 @@ class ModelEvaluationConfig(JobConfigBase):
     max_runtime: int = Field(
         86400, ge=1, le=5 * 24 * 3600, description="Maximum processing seconds."
     )
+
+    @field_validator("framework_version")
+    @classmethod
+    def _check_framework_version(cls, value: str) -> str:
+        parameter_space().image(value)
+        return value
 
     @field_validator("environment")
     @classmethod
@@ -132,6 +144,7 @@ class ModelEvaluationStepBuilder(StepBuilderBase[ModelEvaluationConfig]):
         deps = list(dependencies)
         resolved = self.resolve_inputs(deps, inputs, step_name=name)
         config = self.config
+        check_prepared_hyperparameters(deps, resolved, config.framework_version, name)
         environment: dict[str, str | PipelineVariable] = {
             **self.contract.optional_env_vars,
             **config.environment,

@@ -22,6 +22,8 @@ from sagemaker.workflow.steps import TrainingStep
 from pipeline_script_contracts import PYTORCH_TRAIN_CONTRACT, XGBOOST_TRAIN_CONTRACT
 from pipeline_steps.aws_identifiers import check_s3_uri
 from pipeline_steps.builder_base import StepBuilderBase, dependency_steps
+from pipeline_steps.frameworks.xgboost.compatibility import check_prepared_hyperparameters
+from pipeline_steps.frameworks.xgboost.parameter_space import parameter_space
 from pipeline_steps.job_config import JobConfigBase
 
 if TYPE_CHECKING:
@@ -78,10 +80,20 @@ class TrainingConfigBase(JobConfigBase):
 class XGBoostTrainingConfig(TrainingConfigBase):
     """Settings of an XGBoost training step (``sagemaker.xgboost.XGBoost``)."""
 
-    framework_version: str = Field("1.7-1", description="SageMaker XGBoost container version.")
+    framework_version: str = Field(
+        parameter_space().default_framework_version,
+        description="SageMaker XGBoost container version (one of xgboost_parameters.json's "
+        "images); hyperparameters its XGBoost lacks are refused when the step is built.",
+    )
     entry_point: str = Field(
         XGBOOST_TRAIN_CONTRACT.entry_point, description="Training script, relative to source_dir."
     )
+
+    @field_validator("framework_version")
+    @classmethod
+    def _check_framework_version(cls, value: str) -> str:
+        parameter_space().image(value)
+        return value
 
 
 class PyTorchTrainingConfig(TrainingConfigBase):
@@ -192,6 +204,21 @@ class XGBoostTrainingStepBuilder(_TrainingStepBuilder):
         from sagemaker.xgboost.estimator import XGBoost
 
         return XGBoost(base_job_name=step_name.lower()[:38], **self._framework_kwargs())
+
+    def resolve_inputs(
+        self,
+        dependencies: Iterable[Any] = (),
+        inputs: Mapping[str, Any] | None = None,
+        *,
+        step_name: str | None = None,
+    ) -> dict[str, Any]:
+        """Resolve as every builder does, then refuse what the image's XGBoost lacks."""
+        deps = list(dependencies)
+        resolved = super().resolve_inputs(deps, inputs, step_name=step_name)
+        check_prepared_hyperparameters(
+            deps, resolved, self.config.framework_version, step_name or self.step_name
+        )
+        return resolved
 
 
 class PyTorchTrainingStepBuilder(_TrainingStepBuilder):

@@ -20,6 +20,7 @@ from typing import Any
 from sagemaker.workflow.parameters import Parameter
 
 from lambda_code.hyperparameter_prep import OVERRIDE_PREFIX
+from pipeline_script_contracts import HYPERPARAMETER_PREP_CONTRACT
 from pipeline_steps.builder_base import outputs_of
 from pipeline_steps.errors import StepBuilderError
 from pipeline_steps.frameworks.xgboost.metrics import parse_metric
@@ -27,6 +28,7 @@ from pipeline_steps.frameworks.xgboost.parameter_space import ImageSpec, paramet
 from pipeline_steps.frameworks.xgboost.rules import UNKNOWN, check_rules
 
 __all__ = [
+    "check_prepared_hyperparameters",
     "framework_version_problems",
     "prepared_hyperparameters",
     "resolve_values",
@@ -157,3 +159,26 @@ def prepared_hyperparameters(
             if key.startswith(OVERRIDE_PREFIX) and isinstance(value, Parameter)
         }
         yield getattr(step, "name", repr(step)), document, overrides
+
+
+def check_prepared_hyperparameters(
+    dependencies: Iterable[Any],
+    resolved: Mapping[str, Any],
+    framework_version: str,
+    step_name: str,
+) -> None:
+    """Raise StepBuilderError if the prep step feeding ``resolved`` holds what the image lacks.
+
+    An explicit ``hyperparameters_s3_uri`` (an S3 URI) cannot be read at build time and
+    is not checked.
+    """
+    reference = resolved.get(HYPERPARAMETER_PREP_CONTRACT.output_names[0])
+    if reference is None:
+        return
+    for prep_name, document, overrides in prepared_hyperparameters(dependencies, reference):
+        problems = framework_version_problems(document, framework_version, overrides)
+        if problems:
+            raise StepBuilderError(
+                f"step {step_name!r} (XGBoost framework_version {framework_version}) cannot use "
+                f"the hyperparameters of step {prep_name!r}: {'; '.join(problems)}"
+            )
