@@ -9,7 +9,7 @@ the XGBoost of the default image ``3.0-5``). The cross-field rules are in
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
 from pydantic import AfterValidator, Field, model_validator
 from sagemaker.workflow.parameters import Parameter
@@ -33,9 +33,18 @@ def _choices(name: str) -> Any:
 
 
 if TYPE_CHECKING:
-    Booster = AftDistribution = FeatureSelector = GrowPolicy = MultiStrategy = str
-    NormalizeType = Objective = PairMethod = ProcessType = SampleType = str
-    SamplingMethod = TreeMethod = str
+    AftDistribution: TypeAlias = str
+    Booster: TypeAlias = str
+    FeatureSelector: TypeAlias = str
+    GrowPolicy: TypeAlias = str
+    MultiStrategy: TypeAlias = str
+    NormalizeType: TypeAlias = str
+    Objective: TypeAlias = str
+    PairMethod: TypeAlias = str
+    ProcessType: TypeAlias = str
+    SampleType: TypeAlias = str
+    SamplingMethod: TypeAlias = str
+    TreeMethod: TypeAlias = str
 else:
     Booster, AftDistribution = _choices("booster"), _choices("aft_loss_distribution")
     FeatureSelector, GrowPolicy = _choices("feature_selector"), _choices("grow_policy")
@@ -164,8 +173,8 @@ class XGBoostHyperparameters(HyperparametersModel):
     colsample_bytree: Annotated[float | Parameter | None, _field(float, gt=0.0, le=1.0)] = _doc(
         "colsample_bytree", "Fraction of columns sampled per tree, in (0, 1]"
     )
-    colsample_bylevel: Annotated[float | Parameter | None, _field(float, gt=0.0, le=1.0)] = (
-        _doc("colsample_bylevel", "Fraction of columns sampled per depth level, in (0, 1]")
+    colsample_bylevel: Annotated[float | Parameter | None, _field(float, gt=0.0, le=1.0)] = _doc(
+        "colsample_bylevel", "Fraction of columns sampled per depth level, in (0, 1]"
     )
     colsample_bynode: Annotated[float | Parameter | None, _field(float, gt=0.0, le=1.0)] = _doc(
         "colsample_bynode", "Fraction of columns sampled per split, in (0, 1]; not with exact"
@@ -241,8 +250,8 @@ class XGBoostHyperparameters(HyperparametersModel):
         "skip_drop", "dart: probability of skipping the dropout, in [0, 1]"
     )
 
-    feature_selector: Annotated[FeatureSelector | Parameter | None, _enum(FeatureSelector)] = (
-        _doc("feature_selector", "gblinear: feature ordering; greedy and thrifty need coord_descent")
+    feature_selector: Annotated[FeatureSelector | Parameter | None, _enum(FeatureSelector)] = _doc(
+        "feature_selector", "gblinear: feature ordering; greedy and thrifty need coord_descent"
     )
     top_k: Annotated[int | Parameter | None, _field(int, ge=0)] = _doc(
         "top_k", "gblinear: features chosen by greedy or thrifty; 0 means all"
@@ -257,8 +266,8 @@ class XGBoostHyperparameters(HyperparametersModel):
     eval_metric: Annotated[OneMetric | list[OneMetric] | None, Field(min_length=1)] = _doc(
         "eval_metric", "One metric or a list, e.g. 'auc', ['ndcg@5-', 'map@10'], 'error@0.6'"
     )
-    random_state: Annotated[int | Parameter | None, _field(int, ge=-_INT64 - 1, le=_INT64)] = (
-        _doc("random_state", "Random seed")
+    random_state: Annotated[int | Parameter | None, _field(int, ge=-_INT64 - 1, le=_INT64)] = _doc(
+        "random_state", "Random seed"
     )
     seed_per_iteration: Annotated[bool | Parameter | None, _field(bool)] = _doc(
         "seed_per_iteration", "Seed the generator from the round number"
@@ -267,9 +276,9 @@ class XGBoostHyperparameters(HyperparametersModel):
         "num_class", "Number of classes; required exactly with multi:softmax and multi:softprob"
     )
 
-    tweedie_variance_power: Annotated[
-        float | Parameter | None, _field(float, ge=1.0, lt=2.0)
-    ] = _doc("tweedie_variance_power", "reg:tweedie variance power, in [1, 2)")
+    tweedie_variance_power: Annotated[float | Parameter | None, _field(float, ge=1.0, lt=2.0)] = (
+        _doc("tweedie_variance_power", "reg:tweedie variance power, in [1, 2)")
+    )
     huber_slope: Annotated[float | Parameter | None, _field(float, gt=0.0)] = _doc(
         "huber_slope", "Pseudo-Huber delta (reg:pseudohubererror, mphe), above 0"
     )
@@ -279,11 +288,11 @@ class XGBoostHyperparameters(HyperparametersModel):
         | None,
         Field(),
     ] = _doc("quantile_alpha", "reg:quantileerror: the quantile(s) to fit, each in [0, 1]")
-    aft_loss_distribution: Annotated[
-        AftDistribution | Parameter | None, _enum(AftDistribution)
-    ] = _doc("aft_loss_distribution", "survival:aft distribution (needs label bounds)")
-    aft_loss_distribution_scale: Annotated[float | Parameter | None, _field(float, gt=0.0)] = (
-        _doc("aft_loss_distribution_scale", "survival:aft scale (needs label bounds)")
+    aft_loss_distribution: Annotated[AftDistribution | Parameter | None, _enum(AftDistribution)] = (
+        _doc("aft_loss_distribution", "survival:aft distribution (needs label bounds)")
+    )
+    aft_loss_distribution_scale: Annotated[float | Parameter | None, _field(float, gt=0.0)] = _doc(
+        "aft_loss_distribution_scale", "survival:aft scale (needs label bounds)"
     )
 
     lambdarank_pair_method: Annotated[PairMethod | Parameter | None, _enum(PairMethod)] = _doc(
@@ -340,8 +349,6 @@ class XGBoostHyperparameters(HyperparametersModel):
 
     def check_framework_version(self, framework_version: str) -> None:
         """Raise ValueError if ``framework_version``'s XGBoost lacks or refuses a value here."""
-        problems = version_problems(
-            resolve_values(self.to_hyperparameters()), framework_version
-        )
+        problems = version_problems(resolve_values(self.to_hyperparameters()), framework_version)
         if problems:
             raise ValueError("; ".join(problems))

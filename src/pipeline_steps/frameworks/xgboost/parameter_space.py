@@ -21,8 +21,8 @@ __all__ = [
     "PARAMETERS_FILE",
     "ImageSpec",
     "MetricSpec",
-    "ParameterSpec",
     "ParameterSpace",
+    "ParameterSpec",
     "parameter_space",
     "version_tuple",
 ]

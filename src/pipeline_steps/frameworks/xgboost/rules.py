@@ -129,7 +129,9 @@ def _scope_problems(values: Values, image: ImageSpec) -> Iterator[str]:
             continue
         outcomes = []
         for alternative in spec.scope:
-            results = [_matches(values, key, allowed, image) for key, allowed in alternative.items()]
+            results = [
+                _matches(values, key, allowed, image) for key, allowed in alternative.items()
+            ]
             outcomes.append(None if None in results and False not in results else all(results))
         if any(outcome is not False for outcome in outcomes):
             continue
@@ -234,9 +236,7 @@ def _tree_method_problems(values: Values, image: ImageSpec) -> Iterator[str]:
         )
     strategy = values.get("multi_strategy")
     if strategy == "multi_output_tree" and method is not None and method != "hist":
-        yield (
-            f"multi_strategy 'multi_output_tree' needs tree_method 'hist', not {method!r}{why}"
-        )
+        yield (f"multi_strategy 'multi_output_tree' needs tree_method 'hist', not {method!r}{why}")
     tokens = _updater_tokens(values)
     if tokens and "tree_method" in values:
         yield (

@@ -54,7 +54,7 @@ def data_files(folder: Path) -> list[Path]:
 
 def read_evaluation_data(folder: Path, id_field: str, label_field: str) -> Any:
     """Every row of every CSV file in ``folder`` as one DataFrame with the same columns."""
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped]
 
     files = data_files(folder)
     if not files:
@@ -80,8 +80,10 @@ def extract_model(folder: Path) -> Path:
                 target = (folder / member.name).resolve()
                 if folder.resolve() not in target.parents:
                     raise EvaluationError(f"model.tar.gz member {member.name!r} leaves the folder")
-            safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
-            tar.extractall(folder, members=members, **safe)
+            if hasattr(tarfile, "data_filter"):
+                tar.extractall(folder, members=members, filter="data")
+            else:
+                tar.extractall(folder, members=members)
     for name in MODEL_FILES:
         if (folder / name).is_file():
             return folder / name
@@ -122,7 +124,7 @@ def precision_recall_f1(truth: Any, predicted: Any) -> dict[str, float]:
 
 
 def binary_metrics(labels: Any, probabilities: Any, objective: str) -> dict[str, Any]:
-    """Accuracy, precision/recall/F1 of class 1, and log loss and AUC when scores are probabilities."""
+    """Accuracy, precision/recall/F1 of class 1, and log loss and AUC for probabilities."""
     import numpy as np
 
     truth = labels >= 0.5

@@ -62,7 +62,10 @@ def describe_unknown(name: str, known: dict[str, Any]) -> str:
     close = difflib.get_close_matches(name, list(known["names"]), n=1, cutoff=0.6)
     if close:
         return f"unknown XGBoost hyperparameter {name!r}; did you mean {close[0]!r}?"
-    return f"unknown XGBoost hyperparameter {name!r}; the known names are in {PARAMETERS_FILE.name}"
+    return (
+        f"unknown XGBoost hyperparameter {name!r}; the known names are listed in "
+        f"{PARAMETERS_FILE.name}"
+    )
 
 
 def known_names() -> dict[str, Any]:
@@ -98,7 +101,9 @@ def split_hyperparameters(
             problems.append(describe_unknown(key, known))
             continue
         if stored in given_as:
-            problems.append(f"{given_as[stored]!r} and {key!r} are the same parameter; give it once")
+            problems.append(
+                f"{given_as[stored]!r} and {key!r} are the same parameter; give it once"
+            )
             continue
         given_as[stored] = key
         native = known["parameters"][stored]["native"]
@@ -123,7 +128,9 @@ def loop_setting(loop: dict[str, Any], name: str, default: Any) -> Any:
     except (TypeError, ValueError):
         number = 0
     if number < 1 or isinstance(value, bool) or (isinstance(value, float) and value != number):
-        raise StartupError(f"hyperparameters.json: {name} must be a positive integer, not {value!r}")
+        raise StartupError(
+            f"hyperparameters.json: {name} must be a positive integer, not {value!r}"
+        )
     return number
 
 
@@ -142,12 +149,12 @@ def channel_files(folder: Path) -> list[Path]:
 def read_channel(channel: str) -> tuple[Any, Any] | None:
     """``(features, labels)`` of every CSV file in a channel, or None when it has none."""
     import numpy as np
-    import pandas as pd
+    import pandas as pd  # type: ignore[import-untyped]
 
     files = channel_files(channel_dir(channel))
     if not files:
         return None
-    frames = []
+    frames: list[Any] = []
     for path in files:
         frame = pd.read_csv(path, header=None)
         if frames and frame.shape[1] != frames[0].shape[1]:
@@ -155,7 +162,9 @@ def read_channel(channel: str) -> tuple[Any, Any] | None:
                 f"{channel} channel: {path.name} has {frame.shape[1]} columns but "
                 f"{files[0].name} has {frames[0].shape[1]} (label first, then the features)"
             )
-        non_numeric = [str(column) for column, kind in frame.dtypes.items() if kind == object]
+        non_numeric = [
+            str(column) for column in frame.columns if frame[column].dtype.kind not in "biuf"
+        ]
         if non_numeric:
             raise StartupError(
                 f"{channel} channel: {path.name} has non-numeric column(s) {', '.join(non_numeric)}"
@@ -201,6 +210,7 @@ def train(booster_params: dict[str, Any], loop: dict[str, Any], default_rounds: 
     summary = {
         "xgboost_version": xgb.__version__,
         "params": booster_params,
+        "rows": {name: int(matrix.num_row()) for matrix, name in matrices},
         "rounds": booster.num_boosted_rounds(),
         "best_iteration": booster.attr("best_iteration"),
         "history": history,
