@@ -173,17 +173,23 @@ def regression_metrics(labels: Any, predictions: Any) -> dict[str, Any]:
 
 
 def quantile_metrics(labels: Any, predictions: Any, alphas: list[float]) -> dict[str, Any]:
-    """Pinball loss and coverage (share of labels at or below the prediction) per quantile."""
+    """Pinball loss (mean over quantiles, as XGBoost's 'quantile' metric, and per quantile)
+    and coverage (the share of labels at or below the prediction) per quantile."""
     columns = predictions.reshape(len(labels), -1)
     per_quantile = {}
+    total = 0.0
     for index, alpha in enumerate(alphas):
         residual = labels - columns[:, index]
-        pinball = (residual * alpha).clip(min=0) + (residual * (alpha - 1)).clip(min=0)
+        pinball = float(
+            ((residual * alpha).clip(min=0) + (residual * (alpha - 1)).clip(min=0)).mean()
+        )
+        total += pinball
         per_quantile[repr(alpha)] = {
-            "pinball_loss": float(pinball.mean()),
+            "pinball_loss": pinball,
             "coverage": float((residual <= 0).mean()),
         }
     metrics = regression_metrics(labels, columns[:, 0]) if len(alphas) == 1 else {}
+    metrics["pinball_loss"] = total / len(alphas)
     metrics["per_quantile"] = per_quantile
     return metrics
 
