@@ -226,7 +226,7 @@ class Layout:
         files = sorted((self.root / "processing/input/eval_data").glob("*.csv"))
         frame = pd.concat([pd.read_csv(path) for path in files], ignore_index=True)
         features = frame.drop(columns=["record_id", "target"]).to_numpy(dtype=np.float32)
-        return xgb.DMatrix(features, label=frame["target"].to_numpy())
+        return xgb.DMatrix(features, label=frame["target"].to_numpy(), nthread=1)
 
 
 def xgboost_metric(model_file: Path, matrix: Any, name: str, alphas: Any) -> float:

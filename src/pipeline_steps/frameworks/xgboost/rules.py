@@ -218,7 +218,14 @@ def _metric_problems(values: Values) -> Iterator[str]:
 
 
 def _tree_method_problems(values: Values, image: ImageSpec) -> Iterator[str]:
-    if _get(values, "booster") == "gblinear":
+    booster = _get(values, "booster")
+    if values.get("multi_strategy") == "multi_output_tree" and booster in ("dart", "gblinear"):
+        yield (
+            f"multi_strategy 'multi_output_tree' builds multi-output trees, which booster "
+            f"{booster!r} does not support (XGBoost: dart fails, gblinear ignores it); use "
+            "booster='gbtree' or remove multi_strategy"
+        )
+    if booster == "gblinear":
         return
     method = tree_method_in_force(values, image)
     auto = "tree_method" not in values and not _updater_tokens(values)
