@@ -289,8 +289,8 @@ def test_malformed_metrics_are_refused_with_the_fix(metric: str, expected: str) 
         ({"colsample_bynode": 0.5, "tree_method": "exact"}, "not supported by tree_method"),
         ({"multi_strategy": "multi_output_tree", "tree_method": "approx"}, "needs tree_method"),
         ({"multi_strategy": "multi_output_tree", "booster": "dart"}, "use booster='gbtree'"),
-        ({"objective": "multi:softmax"}, "needs num_class"),
-        ({"objective": "binary:logistic", "num_class": 2}, "num_class would be ignored"),
+        ({"objective": "multi:softmax"}, "num_class is required"),
+        ({"objective": "binary:logistic", "num_class": 2}, "only allowed with a multi-class"),
         ({"rate_drop": 0.1}, "used only when booster is 'dart'"),
         ({"one_drop": True, "booster": "gbtree"}, "used only when booster is 'dart'"),
         ({"booster": "gblinear", "max_depth": 3}, "max_depth would be ignored"),
@@ -330,6 +330,29 @@ def test_cross_field_rules_are_enforced_with_the_fix(values: dict[str, Any], exp
     """GIVEN a combination XGBoost rejects or would silently ignore WHEN built THEN refused,
     saying what to change."""
     assert expected in refusal(**values)
+
+
+def test_each_error_is_reported_at_its_field() -> None:
+    """GIVEN an unknown name, a repeated alias, a bound and a rule broken at once
+    WHEN built THEN each error's location is the name or field concerned."""
+    with pytest.raises(ValidationError) as caught:
+        build(max_dept=3, eta=0.1, learning_rate=0.2, subsample=2.0)
+    assert {error["loc"] for error in caught.value.errors()} == {
+        ("max_dept",),
+        ("learning_rate",),
+        ("subsample",),
+    }
+    with pytest.raises(ValidationError) as caught:
+        build(max_depth=0, tree_method="exact", rate_drop=0.1)
+    assert [error["loc"] for error in caught.value.errors()] == [("max_depth",), ("rate_drop",)]
+    assert {error["type"] for error in caught.value.errors()} == {"xgboost_rule"}
+
+
+def test_assignment_is_checked_like_construction() -> None:
+    """GIVEN a valid model WHEN a field is set to a value a rule forbids THEN refused."""
+    model = build(tree_method="exact")
+    with pytest.raises(ValidationError, match="not supported by tree_method 'exact'"):
+        model.max_depth = 0
 
 
 @pytest.mark.parametrize(
@@ -399,7 +422,9 @@ def test_fields_take_pipeline_parameters_of_a_matching_type() -> None:
 def test_rules_follow_a_parameter_default_and_wait_for_one_without() -> None:
     """GIVEN a parameter objective WHEN it has a default THEN the rules read it; WHEN it has
     none THEN rules that need it are left to run time."""
-    assert "needs num_class" in refusal(objective=ParameterString("Objective", "multi:softmax"))
+    assert "num_class is required" in refusal(
+        objective=ParameterString("Objective", "multi:softmax")
+    )
     assert build(objective=ParameterString("Objective"), num_class=3).num_class == 3
     assert "dart" in refusal(booster=ParameterString("Booster", "gbtree"), rate_drop=0.1)
     assert build(booster=ParameterString("Booster"), rate_drop=0.1).rate_drop == 0.1

@@ -110,7 +110,7 @@ def version_problems(values: Mapping[str, Any], framework_version: str) -> list[
         )
     too_new = {name for _, name in missing}
     kept = {name: value for name, value in values.items() if name not in too_new}
-    return problems + check_rules(kept, image)
+    return problems + [message for _, message in check_rules(kept, image)]
 
 
 def framework_version_problems(

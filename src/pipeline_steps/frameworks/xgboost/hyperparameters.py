@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeAlias
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    ModelWrapValidatorHandler,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 from sagemaker.workflow.parameters import Parameter
 
 from pipeline_steps.frameworks.xgboost.compatibility import resolve_values, version_problems
@@ -85,6 +92,45 @@ def _doc(name: str, text: str) -> Any:
     default = "" if spec.default is None else f" XGBoost default: {spec.default!r}."
     extra = f" ({'; '.join(names)})" if names else ""
     return Field(None, description=f"{text}{extra}.{default}")
+
+
+def _line_error(kind: str, name: str, message: str, value: Any) -> InitErrorDetails:
+    return InitErrorDetails(
+        type=PydanticCustomError(kind, message.replace("{", "{{").replace("}", "}}")),
+        loc=(name,),
+        input=value,
+    )
+
+
+def _as_line_error(detail: ErrorDetails) -> InitErrorDetails:
+    message = detail["msg"].replace("{", "{{").replace("}", "}}")
+    return InitErrorDetails(
+        type=PydanticCustomError(detail["type"], message), loc=detail["loc"], input=detail["input"]
+    )
+
+
+def _store_aliases(data: dict[Any, Any]) -> tuple[dict[str, Any], list[InitErrorDetails]]:
+    """``data`` keyed by stored names, and an error at each unknown or repeated name."""
+    stored: dict[str, Any] = {}
+    given_as: dict[str, str] = {}
+    errors: list[InitErrorDetails] = []
+    for key, value in data.items():
+        name = _SPACE.stored_name(key) if isinstance(key, str) else None
+        if name is None:
+            errors.append(
+                _line_error(
+                    "unknown_hyperparameter", str(key), _SPACE.describe_unknown(str(key)), value
+                )
+            )
+        elif name in stored:
+            message = (
+                f"{given_as[name]!r} and {key!r} are the same XGBoost parameter (stored as "
+                f"{name!r}); give it once"
+            )
+            errors.append(_line_error("repeated_hyperparameter", key, message, value))
+        else:
+            stored[name], given_as[name] = value, key
+    return stored, errors
 
 
 class XGBoostHyperparameters(HyperparametersModel):
@@ -317,35 +363,30 @@ class XGBoostHyperparameters(HyperparametersModel):
         "ndcg_exp_gain", "rank:*: exponential NDCG gain (relevance at most 31)"
     )
 
-    @model_validator(mode="before")
+    @model_validator(mode="wrap")
     @classmethod
-    def _store_aliases_under_one_name(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            return data
-        stored: dict[str, Any] = {}
-        given_as: dict[str, str] = {}
-        problems: list[str] = []
-        for key, value in data.items():
-            name = _SPACE.stored_name(key) if isinstance(key, str) else None
-            if name is None:
-                problems.append(_SPACE.describe_unknown(str(key)))
-            elif name in stored:
-                problems.append(
-                    f"{given_as[name]!r} and {key!r} are the same XGBoost parameter (stored as "
-                    f"{name!r}); give it once"
-                )
-            else:
-                stored[name], given_as[name] = value, key
-        if problems:
-            raise ValueError("; ".join(problems))
-        return stored
-
-    @model_validator(mode="after")
-    def _xgboost_cross_field_rules(self) -> XGBoostHyperparameters:
-        problems = check_rules(resolve_values(self.to_hyperparameters()), _SPACE.default_image)
-        if problems:
-            raise ValueError("; ".join(problems))
-        return self
+    def _one_name_each_and_xgboosts_rules(
+        cls, data: Any, handler: ModelWrapValidatorHandler[XGBoostHyperparameters]
+    ) -> XGBoostHyperparameters:
+        """Store aliases under one name and refuse unknown names (each error at its name),
+        validate the fields, then check XGBoost's cross-field rules (each at its field)."""
+        stored, errors = _store_aliases(data) if isinstance(data, dict) else (data, [])
+        try:
+            model = handler(stored)
+        except ValidationError as invalid:
+            if not errors:
+                raise
+            errors.extend(_as_line_error(detail) for detail in invalid.errors())
+            raise ValidationError.from_exception_data(cls.__name__, errors) from None
+        if not errors:
+            values = resolve_values(model.to_hyperparameters())
+            errors = [
+                _line_error("xgboost_rule", field, message, getattr(model, field, None))
+                for field, message in check_rules(values, _SPACE.default_image)
+            ]
+        if errors:
+            raise ValidationError.from_exception_data(cls.__name__, errors)
+        return model
 
     def check_framework_version(self, framework_version: str) -> None:
         """Raise ValueError if ``framework_version``'s XGBoost lacks or refuses a value here."""

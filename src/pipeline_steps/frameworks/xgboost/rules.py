@@ -17,7 +17,7 @@ from typing import Any
 from pipeline_steps.frameworks.xgboost.metrics import parse_metric
 from pipeline_steps.frameworks.xgboost.parameter_space import ImageSpec, parameter_space
 
-__all__ = ["MULTICLASS_OBJECTIVES", "UNKNOWN", "check_rules", "metric_names"]
+__all__ = ["MULTICLASS_OBJECTIVES", "UNKNOWN", "Problem", "check_rules", "metric_names"]
 
 UNKNOWN: Any = type("Unknown", (), {"__repr__": lambda self: "UNKNOWN"})()
 """Stands for a pipeline parameter without a default: its value is known only at run time."""
@@ -45,6 +45,8 @@ _NO_LABEL_BOUNDS = (
 )
 
 Values = Mapping[str, Any]
+Problem = tuple[str, str]
+"""``(field, message)``: the field a problem is reported on and what to change."""
 
 
 def _get(values: Values, name: str) -> Any:
@@ -122,10 +124,10 @@ def _describe(key: str, allowed: tuple[Any, ...]) -> str:
     return f"{key} is {shown}"
 
 
-def _scope_problems(values: Values, image: ImageSpec) -> Iterator[str]:
+def _scope_problems(values: Values, image: ImageSpec) -> Iterator[Problem]:
     for name in values:
         spec = parameter_space().parameters.get(name)
-        if spec is None or not spec.scope:
+        if spec is None or not spec.scope or name == "num_class":
             continue
         outcomes = []
         for alternative in spec.scope:
@@ -142,49 +144,73 @@ def _scope_problems(values: Values, image: ImageSpec) -> Iterator[str]:
         keys = sorted({key for alternative in spec.scope for key in alternative})
         now = ", ".join(f"{key}={_shown(values, key, image)}" for key in keys)
         yield (
-            f"{name} would be ignored by XGBoost here ({now}): it is used only when {needs}; "
-            f"remove {name} or change {' / '.join(keys)}"
+            name,
+            (
+                f"{name} would be ignored by XGBoost here ({now}): it is used only when {needs}; "
+                f"remove {name} or change {' / '.join(keys)}"
+            ),
         )
 
 
 def _shown(values: Values, key: str, image: ImageSpec) -> str:
-    if key == "tree_method" and values.get(key, "auto") == "auto" and key not in values:
+    if key == "tree_method" and key not in values:
         return f"'auto' (= {tree_method_in_force(values, image)!r} in XGBoost {image.xgboost})"
     if key == "eval_metric":
         return repr(metric_names(values))
     return repr(_get(values, key))
 
 
-def _objective_problems(values: Values, image: ImageSpec) -> Iterator[str]:
+def _objective_problems(values: Values, image: ImageSpec) -> Iterator[Problem]:
     objective = _get(values, "objective")
     if objective == "survival:aft":
-        yield f"objective 'survival:aft' {_NO_LABEL_BOUNDS}"
+        yield "objective", f"objective 'survival:aft' {_NO_LABEL_BOUNDS}"
     if objective in MULTICLASS_OBJECTIVES and values.get("num_class") is None:
         yield (
-            f"objective {objective!r} needs num_class: set num_class to the number of classes "
-            "(labels are 0 .. num_class-1)"
+            "num_class",
+            (
+                f"num_class is required with objective {objective!r} (a multi-class objective): "
+                "set num_class to the number of classes (labels are 0 .. num_class-1)"
+            ),
+        )
+    given_classes = values.get("num_class") is not None
+    if given_classes and objective is not UNKNOWN and objective not in MULTICLASS_OBJECTIVES:
+        yield (
+            "num_class",
+            (
+                "num_class is only allowed with a multi-class objective (multi:softmax, "
+                f"multi:softprob), not {objective!r}; remove num_class or change the objective"
+            ),
         )
     if objective == "reg:quantileerror" and values.get("quantile_alpha") is None:
         yield (
-            "objective 'reg:quantileerror' needs quantile_alpha: set the quantile to fit, "
-            "e.g. quantile_alpha=0.5, or several, e.g. [0.1, 0.5, 0.9]"
+            "quantile_alpha",
+            (
+                "objective 'reg:quantileerror' needs quantile_alpha: set the quantile to fit, "
+                "e.g. quantile_alpha=0.5, or several, e.g. [0.1, 0.5, 0.9]"
+            ),
         )
     base_score = _number(values.get("base_score"))
     if objective in _LOGISTIC_OBJECTIVES and base_score is not None and not 0 < base_score < 1:
         yield (
-            f"base_score {base_score} is outside (0, 1), which XGBoost requires for objective "
-            f"{objective!r} (a probability); use a value between 0 and 1, or leave it unset"
+            "base_score",
+            (
+                f"base_score {base_score} is outside (0, 1), which XGBoost requires for objective "
+                f"{objective!r} (a probability); use a value between 0 and 1, or leave it unset"
+            ),
         )
     trees = _number(values.get("num_parallel_tree"))
     if objective in _ADAPTIVE_LEAF_OBJECTIVES and trees is not None and trees > 1:
         yield (
-            f"num_parallel_tree={int(trees)} is not supported with objective {objective!r} "
-            "(XGBoost: boosting random forest is not supported for this objective); set "
-            "num_parallel_tree=1"
+            "num_parallel_tree",
+            (
+                f"num_parallel_tree={int(trees)} is not supported with objective {objective!r} "
+                "(XGBoost: boosting random forest is not supported for this objective); set "
+                "num_parallel_tree=1"
+            ),
         )
 
 
-def _metric_problems(values: Values) -> Iterator[str]:
+def _metric_problems(values: Values) -> Iterator[Problem]:
     names = metric_names(values)
     objective = _get(values, "objective")
     if not names or objective is UNKNOWN:
@@ -195,35 +221,50 @@ def _metric_problems(values: Values) -> Iterator[str]:
     for name in dict.fromkeys(names):
         kind = metrics[name].kind
         if kind == "interval":
-            yield f"eval_metric {name!r} {_NO_LABEL_BOUNDS}"
+            yield "eval_metric", f"eval_metric {name!r} {_NO_LABEL_BOUNDS}"
         elif kind == "multiclass" and objective not in MULTICLASS_OBJECTIVES:
             yield (
-                f"eval_metric {name!r} needs a multi-class objective (multi:softprob or "
-                f"multi:softmax), not {objective!r}; use 'logloss' or 'error' for binary "
-                "classification"
+                "eval_metric",
+                (
+                    f"eval_metric {name!r} needs a multi-class objective (multi:softprob or "
+                    f"multi:softmax), not {objective!r}; use 'logloss' or 'error' for binary "
+                    "classification"
+                ),
             )
         elif kind in ("elementwise", "ranking") and objective in MULTICLASS_OBJECTIVES:
             yield (
-                f"eval_metric {name!r} scores one prediction per row, but objective "
-                f"{objective!r} predicts one per class; use 'mlogloss', 'merror', 'auc' or "
-                "'aucpr'"
+                "eval_metric",
+                (
+                    f"eval_metric {name!r} scores one prediction per row, but objective "
+                    f"{objective!r} predicts one per class; use 'mlogloss', 'merror', 'auc' or "
+                    "'aucpr'"
+                ),
             )
         elif kind == "elementwise" and several_quantiles:
             yield (
-                f"eval_metric {name!r} scores one prediction per row, but quantile_alpha "
-                f"{alphas} predicts one per quantile; use 'quantile'"
+                "eval_metric",
+                (
+                    f"eval_metric {name!r} scores one prediction per row, but quantile_alpha "
+                    f"{alphas} predicts one per quantile; use 'quantile'"
+                ),
             )
         elif kind == "quantile" and values.get("quantile_alpha") is None:
-            yield "eval_metric 'quantile' needs quantile_alpha; set the quantile(s) to score"
+            yield (
+                "quantile_alpha",
+                ("eval_metric 'quantile' needs quantile_alpha; set the quantile(s) to score"),
+            )
 
 
-def _tree_method_problems(values: Values, image: ImageSpec) -> Iterator[str]:
+def _tree_method_problems(values: Values, image: ImageSpec) -> Iterator[Problem]:
     booster = _get(values, "booster")
     if values.get("multi_strategy") == "multi_output_tree" and booster in ("dart", "gblinear"):
         yield (
-            f"multi_strategy 'multi_output_tree' builds multi-output trees, which booster "
-            f"{booster!r} does not support (XGBoost: dart fails, gblinear ignores it); use "
-            "booster='gbtree' or remove multi_strategy"
+            "multi_strategy",
+            (
+                f"multi_strategy 'multi_output_tree' builds multi-output trees, which booster "
+                f"{booster!r} does not support (XGBoost: dart fails, gblinear ignores it); use "
+                "booster='gbtree' or remove multi_strategy"
+            ),
         )
     if booster == "gblinear":
         return
@@ -232,70 +273,100 @@ def _tree_method_problems(values: Values, image: ImageSpec) -> Iterator[str]:
     why = f" (XGBoost {image.xgboost}'s tree_method 'auto' means {method!r})" if auto else ""
     if method == "exact" and values.get("max_depth") == 0:
         yield (
-            f"max_depth=0 (no depth limit) is not supported by tree_method 'exact'{why}; set "
-            "tree_method='hist' or 'approx', or max_depth above 0"
+            "max_depth",
+            (
+                f"max_depth=0 (no depth limit) is not supported by tree_method 'exact'{why}; set "
+                "tree_method='hist' or 'approx', or max_depth above 0"
+            ),
         )
     bynode = _number(values.get("colsample_bynode"))
     if method == "exact" and bynode is not None and bynode < 1 and image.has("2.1.0"):
         yield (
-            f"colsample_bynode is not supported by tree_method 'exact'{why}; set "
-            "tree_method='hist' or 'approx', or remove colsample_bynode"
+            "colsample_bynode",
+            (
+                f"colsample_bynode is not supported by tree_method 'exact'{why}; set "
+                "tree_method='hist' or 'approx', or remove colsample_bynode"
+            ),
         )
     strategy = values.get("multi_strategy")
     if strategy == "multi_output_tree" and method is not None and method != "hist":
-        yield (f"multi_strategy 'multi_output_tree' needs tree_method 'hist', not {method!r}{why}")
+        yield (
+            "multi_strategy",
+            (f"multi_strategy 'multi_output_tree' needs tree_method 'hist', not {method!r}{why}"),
+        )
     tokens = _updater_tokens(values)
     if tokens and "tree_method" in values:
         yield (
-            "updater and tree_method are both set; XGBoost ignores tree_method when updater "
-            "is given, so set only one (tree_method is the usual choice)"
+            "updater",
+            (
+                "updater and tree_method are both set; XGBoost ignores tree_method when updater "
+                "is given, so set only one (tree_method is the usual choice)"
+            ),
         )
     if values.get("process_type") == "update":
         yield (
-            "process_type 'update' modifies the trees of an existing model, but train_xgb.py "
-            "trains from scratch; remove process_type"
+            "process_type",
+            (
+                "process_type 'update' modifies the trees of an existing model, but train_xgb.py "
+                "trains from scratch; remove process_type"
+            ),
         )
 
 
-def _device_problems(values: Values) -> Iterator[str]:
+def _device_problems(values: Values) -> Iterator[Problem]:
     device = _get(values, "device")
     on_gpu = isinstance(device, str) and device.startswith(_GPU_DEVICES)
     if values.get("sampling_method") == "gradient_based" and device is not UNKNOWN and not on_gpu:
         yield (
-            "sampling_method 'gradient_based' runs only on a GPU; set device='cuda' (with a "
-            "GPU instance type) or use sampling_method='uniform'"
+            "sampling_method",
+            (
+                "sampling_method 'gradient_based' runs only on a GPU; set device='cuda' (with a "
+                "GPU instance type) or use sampling_method='uniform'"
+            ),
         )
     if values.get("extmem_single_page") is True and device is not UNKNOWN and not on_gpu:
         yield (
-            "extmem_single_page=true is used only on a GPU with subsample below 1; set "
-            "device='cuda' or remove extmem_single_page"
+            "extmem_single_page",
+            (
+                "extmem_single_page=true is used only on a GPU with subsample below 1; set "
+                "device='cuda' or remove extmem_single_page"
+            ),
         )
 
 
-def _linear_problems(values: Values) -> Iterator[str]:
+def _linear_problems(values: Values) -> Iterator[Problem]:
     booster = _get(values, "booster")
     tokens = _updater_tokens(values)
     if tokens and booster in ("gbtree", "dart"):
         wrong = [token for token in tokens if token not in _TREE_UPDATERS]
         if wrong:
             yield (
-                f"updater {', '.join(wrong)} is not a tree updater (booster {booster!r}); use "
-                f"{', '.join(_TREE_UPDATERS)}"
+                "updater",
+                (
+                    f"updater {', '.join(wrong)} is not a tree updater (booster {booster!r}); use "
+                    f"{', '.join(_TREE_UPDATERS)}"
+                ),
             )
     if tokens and booster == "gblinear" and (len(tokens) != 1 or tokens[0] not in _LINEAR_UPDATERS):
         yield (
-            f"updater {values.get('updater')!r} is not a linear updater; with booster "
-            "'gblinear' use 'shotgun' or 'coord_descent'"
+            "updater",
+            (
+                f"updater {values.get('updater')!r} is not a linear updater; with booster "
+                "'gblinear' use 'shotgun' or 'coord_descent'"
+            ),
         )
     selector = values.get("feature_selector")
     if selector in ("greedy", "thrifty") and tokens is not None and tokens != ["coord_descent"]:
         yield (
-            f"feature_selector {selector!r} needs updater='coord_descent' (the default "
-            "'shotgun' supports only 'cyclic' and 'shuffle')"
+            "feature_selector",
+            (
+                f"feature_selector {selector!r} needs updater='coord_descent' (the default "
+                "'shotgun' supports only 'cyclic' and 'shuffle')"
+            ),
         )
 
 
-_RULES: tuple[Callable[[Values, ImageSpec], Iterator[str]], ...] = (
+_RULES: tuple[Callable[[Values, ImageSpec], Iterator[Problem]], ...] = (
     _objective_problems,
     lambda values, _image: _metric_problems(values),
     _tree_method_problems,
@@ -305,6 +376,6 @@ _RULES: tuple[Callable[[Values, ImageSpec], Iterator[str]], ...] = (
 )
 
 
-def check_rules(values: Values, image: ImageSpec) -> list[str]:
-    """Every cross-field problem of ``values`` on ``image``, each saying the fix."""
+def check_rules(values: Values, image: ImageSpec) -> list[Problem]:
+    """Every cross-field problem of ``values`` on ``image``: ``(field, message)`` pairs."""
     return [problem for rule in _RULES for problem in rule(values, image)]
