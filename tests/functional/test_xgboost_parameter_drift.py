@@ -185,13 +185,17 @@ def available(values: dict[str, Any]) -> bool:
 
 
 def accepted(values: dict[str, Any]) -> bool:
-    """Whether the model accepts ``values`` for the installed XGBoost's image."""
-    try:
-        model = XGBoostHyperparameters.model_validate(values)
-        model.check_framework_version(IMAGE.framework_version)
-    except (ValidationError, ValueError):
-        return False
-    return True
+    """Whether the installed XGBoost's image accepts ``values`` (valid field values): its
+    names, choices and rules. On the default image this is the model's own verdict."""
+    verdict = not version_problems(resolve_values(values), IMAGE.framework_version)
+    if IMAGE.framework_version == SPACE.default_framework_version:
+        try:
+            XGBoostHyperparameters.model_validate(values)
+        except ValidationError:
+            assert not verdict, f"the model refuses {values} but its rules accept it"
+            return False
+        assert verdict, f"the model accepts {values} but its rules refuse it"
+    return verdict
 
 
 def labels_for(objective: str) -> np.ndarray:

@@ -15,7 +15,11 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from pipeline_steps.frameworks.xgboost.metrics import parse_metric
-from pipeline_steps.frameworks.xgboost.parameter_space import ImageSpec, parameter_space
+from pipeline_steps.frameworks.xgboost.parameter_space import (
+    ImageSpec,
+    parameter_space,
+    version_tuple,
+)
 
 __all__ = ["MULTICLASS_OBJECTIVES", "UNKNOWN", "Problem", "check_rules", "metric_names"]
 
@@ -100,8 +104,17 @@ def tree_method_in_force(values: Values, image: ImageSpec) -> str | None:
     return image.auto_tree_method if method == "auto" else method
 
 
+def _release_holds(condition: str, image: ImageSpec) -> bool:
+    """``">=2.1.0"`` or ``"<3.0.3"`` against the image's XGBoost release."""
+    bound = version_tuple(condition.lstrip("<>="))
+    release = version_tuple(image.xgboost)
+    return release >= bound if condition.startswith(">=") else release < bound
+
+
 def _matches(values: Values, key: str, allowed: tuple[Any, ...], image: ImageSpec) -> bool | None:
     current: list[Any] | None
+    if key == "xgboost":
+        return all(_release_holds(condition, image) for condition in allowed)
     if key == "eval_metric":
         current = metric_names(values)
     elif key == "updater":
@@ -118,6 +131,8 @@ def _matches(values: Values, key: str, allowed: tuple[Any, ...], image: ImageSpe
 
 
 def _describe(key: str, allowed: tuple[Any, ...]) -> str:
+    if key == "xgboost":
+        return f"XGBoost is {' and '.join(allowed)}"
     shown = " or ".join(repr(value) for value in allowed)
     if key in ("eval_metric", "updater"):
         return f"{key} includes {shown}"
@@ -141,7 +156,7 @@ def _scope_problems(values: Values, image: ImageSpec) -> Iterator[Problem]:
             " and ".join(_describe(key, allowed) for key, allowed in alternative.items())
             for alternative in spec.scope
         )
-        keys = sorted({key for alternative in spec.scope for key in alternative})
+        keys = sorted({key for alternative in spec.scope for key in alternative} - {"xgboost"})
         now = ", ".join(f"{key}={_shown(values, key, image)}" for key in keys)
         yield (
             name,
@@ -198,8 +213,8 @@ def _objective_problems(values: Values, image: ImageSpec) -> Iterator[Problem]:
                 f"{objective!r} (a probability); use a value between 0 and 1, or leave it unset"
             ),
         )
-    trees = _number(values.get("num_parallel_tree"))
-    if objective in _ADAPTIVE_LEAF_OBJECTIVES and trees is not None and trees > 1:
+    trees = _number(values.get("num_parallel_tree")) or 1
+    if objective in _ADAPTIVE_LEAF_OBJECTIVES and trees > 1 and image.has("2.0.0"):
         yield (
             "num_parallel_tree",
             (
