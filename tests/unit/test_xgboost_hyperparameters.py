@@ -419,6 +419,27 @@ def test_fields_take_pipeline_parameters_of_a_matching_type() -> None:
     assert "booster" in refusal(booster=ParameterString("Booster", "forest"))
 
 
+def test_a_wrong_parameter_type_is_named_at_the_field() -> None:
+    """GIVEN a string parameter for a float field inside a one-or-a-list field
+    WHEN built THEN one error at the field, naming the parameter and the types it takes."""
+    with pytest.raises(ValidationError) as caught:
+        build(objective="reg:quantileerror", quantile_alpha=ParameterString("Quantile"))
+    [error] = caught.value.errors()
+    assert error["loc"] == ("quantile_alpha",)
+    assert "pipeline parameter 'Quantile' is a String parameter" in error["msg"]
+
+
+def test_one_or_a_list_fields_report_at_the_field() -> None:
+    """GIVEN a bad metric alone or inside a list WHEN built THEN one error at eval_metric
+    about the form given, not one per union branch."""
+    for given in ("bogus", ["auc", "bogus"]):
+        with pytest.raises(ValidationError) as caught:
+            build(eval_metric=given)
+        [error] = caught.value.errors()
+        assert error["loc"] == ("eval_metric",)
+        assert error["msg"] == "'bogus' is not an XGBoost evaluation metric"
+
+
 def test_rules_follow_a_parameter_default_and_wait_for_one_without() -> None:
     """GIVEN a parameter objective WHEN it has a default THEN the rules read it; WHEN it has
     none THEN rules that need it are left to run time."""

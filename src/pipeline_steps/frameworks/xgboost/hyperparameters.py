@@ -16,6 +16,8 @@ from pydantic import (
     Field,
     ModelWrapValidatorHandler,
     ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
     model_validator,
 )
 from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
@@ -77,6 +79,25 @@ Monotone = Annotated[int, Field(strict=True, ge=-1, le=1)]
 FeatureIndex = Annotated[int, Field(strict=True, ge=0)]
 
 
+def _one_or_a_list(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """Validate a one-value-or-a-list field, reporting only the errors of the form given
+    (a list's or a single value's) at the field itself, not at pydantic's union branches."""
+    try:
+        return handler(value)
+    except ValidationError as invalid:
+        errors = [
+            error
+            for error in invalid.errors()
+            if str(error["loc"][0] if error["loc"] else "").startswith("list")
+            == isinstance(value, list)
+        ] or invalid.errors()
+        message = "; ".join(error["msg"].removeprefix("Value error, ") for error in errors)
+        raise PydanticCustomError("one_or_a_list", message) from None
+
+
+ONE_OR_A_LIST = WrapValidator(_one_or_a_list)
+
+
 def _enum(choices: Any) -> AcceptsParameter:
     return AcceptsParameter(choices, str)
 
@@ -95,17 +116,19 @@ def _doc(name: str, text: str) -> Any:
 
 
 def _line_error(kind: str, name: str, message: str, value: Any) -> InitErrorDetails:
+    """An error at ``name`` (the message is shown as is: no context, so no placeholders)."""
     return InitErrorDetails(
-        type=PydanticCustomError(kind, message.replace("{", "{{").replace("}", "}}")),
+        type=PydanticCustomError(kind, message),
         loc=(name,),
         input=value,
     )
 
 
 def _as_line_error(detail: ErrorDetails) -> InitErrorDetails:
-    message = detail["msg"].replace("{", "{{").replace("}", "}}")
     return InitErrorDetails(
-        type=PydanticCustomError(detail["type"], message), loc=detail["loc"], input=detail["input"]
+        type=PydanticCustomError(detail["type"], detail["msg"]),
+        loc=detail["loc"],
+        input=detail["input"],
     )
 
 
@@ -309,9 +332,9 @@ class XGBoostHyperparameters(HyperparametersModel):
     base_score: Annotated[float | Parameter | None, _field(float)] = _doc(
         "base_score", "Initial prediction; estimated from the labels when unset"
     )
-    eval_metric: Annotated[OneMetric | list[OneMetric] | None, Field(min_length=1)] = _doc(
-        "eval_metric", "One metric or a list, e.g. 'auc', ['ndcg@5-', 'map@10'], 'error@0.6'"
-    )
+    eval_metric: Annotated[
+        OneMetric | Annotated[list[OneMetric], Field(min_length=1)] | None, ONE_OR_A_LIST
+    ] = _doc("eval_metric", "One metric or a list, e.g. 'auc', ['ndcg@5-', 'map@10'], 'error@0.6'")
     random_state: Annotated[int | Parameter | None, _field(int, ge=-_INT64 - 1, le=_INT64)] = _doc(
         "random_state", "Random seed"
     )
@@ -332,7 +355,7 @@ class XGBoostHyperparameters(HyperparametersModel):
         Annotated[float | Parameter, _field(float, ge=0.0, le=1.0)]
         | Annotated[list[Fraction], Field(min_length=1)]
         | None,
-        Field(),
+        ONE_OR_A_LIST,
     ] = _doc("quantile_alpha", "reg:quantileerror: the quantile(s) to fit, each in [0, 1]")
     aft_loss_distribution: Annotated[AftDistribution | Parameter | None, _enum(AftDistribution)] = (
         _doc("aft_loss_distribution", "survival:aft distribution (needs label bounds)")
