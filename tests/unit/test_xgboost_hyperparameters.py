@@ -1,7 +1,8 @@
-"""XGBoostHyperparameters: XGBoost's parameter space, aliases, metrics and cross-field rules.
+"""XGBoostHyperparameters: XGBoost's parameter space, aliases, bounds, older images.
 
-Fast checks against the data file and the model alone; real XGBoost judges the same
-rules in tests/functional/test_xgboost_parameter_drift.py.
+Fast checks against the data file and the model alone (metrics and cross-field rules
+are in test_xgboost_rules.py); real XGBoost judges the same space in
+tests/functional/test_xgboost_parameter_drift.py.
 """
 
 from __future__ import annotations
