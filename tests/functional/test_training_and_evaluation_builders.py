@@ -189,7 +189,7 @@ def test_xgboost_job_settings_come_from_the_config(sandbox: Sandbox) -> None:
     """GIVEN an XGBoost config with every job setting changed from its default
     WHEN the step is built
     THEN the request carries each one: role, instances, volume, runtime, output path,
-    environment and the 1.7-1 XGBoost image."""
+    environment and the default XGBoost image (3.0-5)."""
     builder = sandbox.xgboost(
         instance_type="ml.c5.2xlarge",
         instance_count=2,
@@ -211,7 +211,7 @@ def test_xgboost_job_settings_come_from_the_config(sandbox: Sandbox) -> None:
     assert arguments["StoppingCondition"] == {"MaxRuntimeInSeconds": 3600}
     assert arguments["OutputDataConfig"]["S3OutputPath"] == f"s3://{BUCKET}/models"
     assert arguments["Environment"] == {"LOG_LEVEL": "debug"}
-    assert arguments["AlgorithmSpecification"]["TrainingImage"].endswith("/sagemaker-xgboost:1.7-1")
+    assert arguments["AlgorithmSpecification"]["TrainingImage"].endswith("/sagemaker-xgboost:3.0-5")
     assert "EnableManagedSpotTraining" not in arguments
 
 
@@ -583,7 +583,7 @@ def test_evaluation_inputs_land_at_the_contract_paths(sandbox: Sandbox) -> None:
     }
     assert inputs["eval_data_input"]["S3Uri"] == EVAL_URI
     assert arguments["Environment"] == EVAL_ENV
-    assert arguments["AppSpecification"]["ImageUri"].endswith("/sagemaker-xgboost:1.7-1")
+    assert arguments["AppSpecification"]["ImageUri"].endswith("/sagemaker-xgboost:3.0-5")
 
 
 def test_evaluation_outputs_by_logical_name(sandbox: Sandbox) -> None:

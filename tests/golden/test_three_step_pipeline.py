@@ -130,7 +130,8 @@ def test_normalisation_touches_only_code_upload_keys(definition: dict[str, Any])
 
 
 def test_code_upload_hash_is_stable_across_compilations(definition: dict[str, Any]) -> None:
-    """GIVEN the reference scripts folder, which holds only the three contract scripts
+    """GIVEN the reference scripts folder, which holds only the three contract scripts and
+    the XGBoost parameter table train_xgb.py reads
     WHEN the pipeline is compiled a second time
     THEN the code-upload keys (content hashes) are identical: nothing else, such as a
     __pycache__ written on import, is part of the uploaded source_dir."""
@@ -138,6 +139,7 @@ def test_code_upload_hash_is_stable_across_compilations(definition: dict[str, An
         "model_evaluation.py",
         "train.py",
         "train_xgb.py",
+        "xgboost_parameters.json",
     ]
     again = _compile()
     assert CODE_KEY.findall(json.dumps(again)) == CODE_KEY.findall(json.dumps(definition))

@@ -68,7 +68,7 @@ class AcceptsParameter:
             if value.parameter_type not in allowed:
                 raise PydanticCustomError(
                     "parameter_type",
-                    "pipeline parameter {name!r} is a {given} parameter; this field takes "
+                    "pipeline parameter '{name}' is a {given} parameter; this field takes "
                     "{expected}",
                     {
                         "name": value.name,

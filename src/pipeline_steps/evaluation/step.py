@@ -8,7 +8,7 @@ evaluation data and the prep step's hyperparameters file go in under
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
@@ -17,6 +17,8 @@ from pydantic import Field, field_validator
 from pipeline_script_contracts import MODEL_EVALUATION_CONTRACT
 from pipeline_steps.core.builder import JobStepBuilder
 from pipeline_steps.core.job_config import JobConfigBase
+from pipeline_steps.frameworks.xgboost.compatibility import check_prepared_hyperparameters
+from pipeline_steps.frameworks.xgboost.parameter_space import parameter_space
 from pipeline_steps.sdk import (
     CacheConfig,
     ExecutionVariables,
@@ -38,7 +40,11 @@ class ModelEvaluationConfig(JobConfigBase):
     entry_point: str = Field(
         MODEL_EVALUATION_CONTRACT.entry_point, description="Evaluation script."
     )
-    framework_version: str = Field("1.7-1", description="SageMaker XGBoost container version.")
+    framework_version: str = Field(
+        parameter_space().default_framework_version,
+        description="SageMaker XGBoost container version; hyperparameters (e.g. an objective) "
+        "its XGBoost lacks are refused when the step is built.",
+    )
     environment: dict[str, str] = Field(
         description="Container environment; must set the contract's required variables."
     )
@@ -50,6 +56,12 @@ class ModelEvaluationConfig(JobConfigBase):
     max_runtime: int = Field(
         86400, ge=1, le=5 * 24 * 3600, description="Maximum processing seconds."
     )
+
+    @field_validator("framework_version")
+    @classmethod
+    def _check_framework_version(cls, value: str) -> str:
+        parameter_space().image(value)
+        return value
 
     @field_validator("environment")
     @classmethod
@@ -118,6 +130,21 @@ class ModelEvaluationStepBuilder(JobStepBuilder[ModelEvaluationConfig]):
                 ProcessingOutput(output_name=logical, source=path, destination=destination)
             )
         return outputs
+
+    def resolve_inputs(
+        self,
+        dependencies: Iterable[Any] = (),
+        inputs: Mapping[str, Any] | None = None,
+        *,
+        step_name: str | None = None,
+    ) -> dict[str, Any]:
+        """Resolve as every builder does, then refuse what the image's XGBoost lacks."""
+        deps = list(dependencies)
+        resolved = super().resolve_inputs(deps, inputs, step_name=step_name)
+        check_prepared_hyperparameters(
+            deps, resolved, self.config.framework_version, step_name or self.step_name
+        )
+        return resolved
 
     def _make_step(
         self,

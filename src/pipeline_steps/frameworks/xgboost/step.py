@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from pipeline_script_contracts import XGBOOST_TRAIN_CONTRACT
 from pipeline_steps.frameworks.training import TrainingConfigBase, TrainingStepBuilder
+from pipeline_steps.frameworks.xgboost.compatibility import check_prepared_hyperparameters
+from pipeline_steps.frameworks.xgboost.parameter_space import parameter_space
 from pipeline_steps.sdk import xgboost_estimator_class
 
 __all__ = ["XGBoostTrainingConfig", "XGBoostTrainingStepBuilder"]
@@ -16,10 +19,20 @@ __all__ = ["XGBoostTrainingConfig", "XGBoostTrainingStepBuilder"]
 class XGBoostTrainingConfig(TrainingConfigBase):
     """Settings of an XGBoost training step (``sagemaker.xgboost.XGBoost``)."""
 
-    framework_version: str = Field("1.7-1", description="SageMaker XGBoost container version.")
+    framework_version: str = Field(
+        parameter_space().default_framework_version,
+        description="SageMaker XGBoost container version (one of xgboost_parameters.json's "
+        "images); hyperparameters its XGBoost lacks are refused when the step is built.",
+    )
     entry_point: str = Field(
         XGBOOST_TRAIN_CONTRACT.entry_point, description="Training script, relative to source_dir."
     )
+
+    @field_validator("framework_version")
+    @classmethod
+    def _check_framework_version(cls, value: str) -> str:
+        parameter_space().image(value)
+        return value
 
 
 class XGBoostTrainingStepBuilder(TrainingStepBuilder):
@@ -32,3 +45,18 @@ class XGBoostTrainingStepBuilder(TrainingStepBuilder):
     def _estimator(self, step_name: str) -> Any:
         estimator = xgboost_estimator_class()
         return estimator(base_job_name=step_name.lower()[:38], **self._framework_kwargs())
+
+    def resolve_inputs(
+        self,
+        dependencies: Iterable[Any] = (),
+        inputs: Mapping[str, Any] | None = None,
+        *,
+        step_name: str | None = None,
+    ) -> dict[str, Any]:
+        """Resolve as every builder does, then refuse what the image's XGBoost lacks."""
+        deps = list(dependencies)
+        resolved = super().resolve_inputs(deps, inputs, step_name=step_name)
+        check_prepared_hyperparameters(
+            deps, resolved, self.config.framework_version, step_name or self.step_name
+        )
+        return resolved

@@ -1,91 +1,238 @@
 """XGBoost training script following XGBOOST_TRAIN_CONTRACT.
 
-Reads CSV channels (label in the first column, no header) and the hyperparameters
-JSON from the config channel; writes the model to /opt/ml/model.
+Every location comes from SageMaker's training environment, with the contract's
+paths as defaults, so the script runs in the container and outside it:
+
+    SM_CHANNEL_TRAIN       training CSV files (label first, no header)
+    SM_CHANNEL_VALIDATION  optional validation CSV files, same layout
+    SM_CHANNEL_CONFIG      holds hyperparameters.json (written by the prep step)
+    SM_MODEL_DIR           the model is saved here as xgboost-model.json
+    SM_OUTPUT_DATA_DIR     training_history.json (per-round metrics) goes here
+
+Every file in a channel is read (hidden and empty files are skipped). The
+hyperparameters' names are checked against xgboost_parameters.json, beside this
+script, before XGBoost is imported: XGBoost's aliases are mapped, and an unknown
+name stops the job with one line on stderr and exit status 2.
+
+Runs on the SageMaker XGBoost images' Python (3.10 on 3.0-5, 3.8 on 1.7-1) with
+only what they install: numpy, pandas and xgboost.
 """
 
 from __future__ import annotations
 
-import importlib
+import difflib
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
-INPUT_ROOT = Path("/opt/ml/input/data")
-HYPERPARAMETERS_FILE = INPUT_ROOT / "config" / "hyperparameters.json"
-MODEL_DIR = Path(os.environ.get("SM_MODEL_DIR", "/opt/ml/model"))
-OUTPUT_DATA_DIR = Path(os.environ.get("SM_OUTPUT_DATA_DIR", "/opt/ml/output/data"))
-
-BOOSTER_PARAMETERS = {
-    "objective": "objective",
-    "max_depth": "max_depth",
-    "learning_rate": "eta",
-    "subsample": "subsample",
-    "colsample_bytree": "colsample_bytree",
-    "random_state": "seed",
-    "min_child_weight": "min_child_weight",
-    "gamma": "gamma",
-    "reg_alpha": "alpha",
-    "reg_lambda": "lambda",
-    "num_class": "num_class",
-    "tree_method": "tree_method",
-    "eval_metric": "eval_metric",
-}
+SCRIPT = Path(__file__).name
+PARAMETERS_FILE = Path(__file__).with_name("xgboost_parameters.json")
+USAGE_ERROR = 2
 
 
-def load_hyperparameters(path: Path = HYPERPARAMETERS_FILE) -> dict[str, Any]:
-    """The hyperparameters the prep step wrote, as typed JSON (not SageMaker's strings)."""
-    with path.open(encoding="utf-8") as handle:
-        loaded = json.load(handle)
+class StartupError(Exception):
+    """A problem with the job's inputs, reported as one line before any training."""
+
+
+def channel_dir(channel: str) -> Path:
+    """A training channel's folder: SM_CHANNEL_<NAME>, else the contract's path."""
+    default = f"/opt/ml/input/data/{channel}"
+    return Path(os.environ.get(f"SM_CHANNEL_{channel.upper()}", default))
+
+
+def load_json_object(path: Path) -> dict[str, Any]:
+    """The JSON object stored at ``path``."""
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise StartupError(f"{path} does not exist (the config channel's file)") from None
+    except ValueError as error:
+        raise StartupError(f"{path} is not valid JSON: {error}") from None
     if not isinstance(loaded, dict):
-        raise ValueError(f"{path} must hold a JSON object")
+        raise StartupError(f"{path} must hold a JSON object of hyperparameters")
     return loaded
 
 
-def booster_params(hyperparameters: dict[str, Any]) -> dict[str, Any]:
-    """XGBoost's native parameter names for the contract's hyperparameters."""
-    return {
-        native: hyperparameters[name]
-        for name, native in BOOSTER_PARAMETERS.items()
-        if name in hyperparameters
-    }
+def describe_unknown(name: str, known: dict[str, Any]) -> str:
+    """Why ``name`` is refused: the data file's reason, or the closest known name."""
+    if name in known["refused"]:
+        return f"{name!r} is not accepted: {known['refused'][name]}"
+    close = difflib.get_close_matches(name, list(known["names"]), n=1, cutoff=0.6)
+    if close:
+        return f"unknown XGBoost hyperparameter {name!r}; did you mean {close[0]!r}?"
+    return (
+        f"unknown XGBoost hyperparameter {name!r}; the known names are listed in "
+        f"{PARAMETERS_FILE.name}"
+    )
 
 
-def load_csv_matrix(xgb: Any, channel: str) -> Any:
-    """A DMatrix of a channel's CSV data (label first), or None without data."""
-    folder = INPUT_ROOT / channel
-    files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
+def known_names() -> dict[str, Any]:
+    """Stored names, every accepted name (stored or alias) -> stored name, refused names."""
+    table = load_json_object(PARAMETERS_FILE)
+    parameters = table["parameters"]
+    names = {name: name for name in parameters}
+    for name, spec in parameters.items():
+        names.update((alias, name) for alias in spec["aliases"])
+    return {"parameters": parameters, "names": names, "refused": table["refused"]}
+
+
+def to_xgboost_value(name: str, value: Any) -> Any:
+    """The form XGBoost's Python API takes for a JSON value (constraints as text)."""
+    if name == "monotone_constraints" and isinstance(value, list):
+        return "(" + ",".join(str(item) for item in value) + ")"
+    if name == "interaction_constraints" and isinstance(value, list):
+        return json.dumps(value)
+    return value
+
+
+def split_hyperparameters(
+    hyperparameters: dict[str, Any], known: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(XGBoost params by native name, training-loop settings by stored name)``."""
+    problems: list[str] = []
+    given_as: dict[str, str] = {}
+    booster: dict[str, Any] = {"validate_parameters": True}
+    loop: dict[str, Any] = {}
+    for key, value in hyperparameters.items():
+        stored = known["names"].get(key)
+        if stored is None:
+            problems.append(describe_unknown(key, known))
+            continue
+        if stored in given_as:
+            problems.append(
+                f"{given_as[stored]!r} and {key!r} are the same parameter; give it once"
+            )
+            continue
+        given_as[stored] = key
+        native = known["parameters"][stored]["native"]
+        if value is None:
+            continue
+        if native is None:
+            loop[stored] = value
+        else:
+            booster[native] = to_xgboost_value(stored, value)
+    if problems:
+        raise StartupError("hyperparameters.json: " + "; ".join(problems))
+    return booster, loop
+
+
+def loop_setting(loop: dict[str, Any], name: str, default: Any) -> Any:
+    """A training-loop setting as a positive integer (None stays None)."""
+    value = loop.get(name, default)
+    if value is None:
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        number = 0
+    if number < 1 or isinstance(value, bool) or (isinstance(value, float) and value != number):
+        raise StartupError(
+            f"hyperparameters.json: {name} must be a positive integer, not {value!r}"
+        )
+    return number
+
+
+def channel_files(folder: Path) -> list[Path]:
+    """Every non-empty, non-hidden file under ``folder``, in a stable order."""
+    if not folder.is_dir():
+        return []
+    files = []
+    for path in sorted(folder.rglob("*")):
+        hidden = any(part.startswith(".") for part in path.relative_to(folder).parts)
+        if path.is_file() and not hidden and path.stat().st_size > 0:
+            files.append(path)
+    return files
+
+
+def read_channel(channel: str) -> tuple[Any, Any] | None:
+    """``(features, labels)`` of every CSV file in a channel, or None when it has none."""
+    import numpy as np
+    import pandas as pd  # type: ignore[import-untyped]
+
+    files = channel_files(channel_dir(channel))
     if not files:
         return None
-    return xgb.DMatrix(f"{files[0]}?format=csv&label_column=0")
+    frames: list[Any] = []
+    for path in files:
+        frame = pd.read_csv(path, header=None)
+        if frames and frame.shape[1] != frames[0].shape[1]:
+            raise StartupError(
+                f"{channel} channel: {path.name} has {frame.shape[1]} columns but "
+                f"{files[0].name} has {frames[0].shape[1]} (label first, then the features)"
+            )
+        non_numeric = [
+            str(column) for column in frame.columns if frame[column].dtype.kind not in "biuf"
+        ]
+        if non_numeric:
+            raise StartupError(
+                f"{channel} channel: {path.name} has non-numeric column(s) {', '.join(non_numeric)}"
+                " (training CSV has no header row: label first, then numeric features)"
+            )
+        frames.append(frame)
+    data = pd.concat(frames, ignore_index=True).to_numpy(dtype=np.float32)
+    return data[:, 1:], data[:, 0]
 
 
-def main() -> None:
-    """Train and save the model, and the per-round evaluation log."""
-    xgb = importlib.import_module("xgboost")
-    hyperparameters = load_hyperparameters()
-    train = load_csv_matrix(xgb, "train")
-    if train is None:
-        raise SystemExit("no CSV files in the train channel")
-    validation = load_csv_matrix(xgb, "validation")
-    evals = [(train, "train")] + ([(validation, "validation")] if validation is not None else [])
+def train(booster_params: dict[str, Any], loop: dict[str, Any], default_rounds: int) -> None:
+    """Train on the channels and write the model and its per-round history."""
+    rounds = loop_setting(loop, "n_estimators", default_rounds)
+    patience = loop_setting(loop, "early_stopping_rounds", None)
+    train_data = read_channel("train")
+    if train_data is None:
+        raise StartupError(f"no data files in the train channel ({channel_dir('train')})")
+    validation_data = read_channel("validation")
+    if patience is not None and validation_data is None:
+        raise StartupError(
+            "early_stopping_rounds needs a validation channel; add validation data or remove it"
+        )
+
+    import xgboost as xgb
+
+    matrices = [(xgb.DMatrix(train_data[0], label=train_data[1]), "train")]
+    if validation_data is not None:
+        matrices.append((xgb.DMatrix(validation_data[0], label=validation_data[1]), "validation"))
     history: dict[str, Any] = {}
     booster = xgb.train(
-        booster_params(hyperparameters),
-        train,
-        num_boost_round=int(hyperparameters.get("n_estimators", 100)),
-        evals=evals,
+        booster_params,
+        matrices[0][0],
+        num_boost_round=rounds,
+        evals=matrices,
         evals_result=history,
-        early_stopping_rounds=hyperparameters.get("early_stopping_rounds")
-        if validation is not None
-        else None,
+        early_stopping_rounds=patience,
     )
-    MODEL_DIR.mkdir(parents=True, exist_ok=True)
-    booster.save_model(str(MODEL_DIR / "xgboost-model.json"))
-    OUTPUT_DATA_DIR.mkdir(parents=True, exist_ok=True)
-    (OUTPUT_DATA_DIR / "training_history.json").write_text(json.dumps(history), encoding="utf-8")
+    model_dir = Path(os.environ.get("SM_MODEL_DIR", "/opt/ml/model"))
+    model_dir.mkdir(parents=True, exist_ok=True)
+    booster.save_model(str(model_dir / "xgboost-model.json"))
+    output_dir = Path(os.environ.get("SM_OUTPUT_DATA_DIR", "/opt/ml/output/data"))
+    output_dir.mkdir(parents=True, exist_ok=True)
+    summary = {
+        "xgboost_version": xgb.__version__,
+        "params": booster_params,
+        "rows": {name: int(matrix.num_row()) for matrix, name in matrices},
+        "rounds": booster.num_boosted_rounds(),
+        "best_iteration": booster.attr("best_iteration"),
+        "history": history,
+    }
+    (output_dir / "training_history.json").write_text(
+        json.dumps(summary, indent=2, default=str), encoding="utf-8"
+    )
+    print(f"{SCRIPT}: trained {summary['rounds']} rounds; model saved to {model_dir}")
+
+
+def main() -> int:
+    """Check the hyperparameters, then train; a bad input is one stderr line and status 2."""
+    try:
+        hyperparameters = load_json_object(channel_dir("config") / "hyperparameters.json")
+        known = known_names()
+        booster_params, loop = split_hyperparameters(hyperparameters, known)
+        train(booster_params, loop, known["parameters"]["n_estimators"]["default"])
+    except StartupError as error:
+        sys.stderr.write(f"{SCRIPT}: {error}\n")
+        return USAGE_ERROR
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
