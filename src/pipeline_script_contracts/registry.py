@@ -1,4 +1,4 @@
-"""The library's four script contracts and lookup by any of their names."""
+"""The library's script contracts and lookup by any of their names."""
 
 from __future__ import annotations
 
@@ -79,6 +79,27 @@ PYTORCH_TRAIN_CONTRACT = ScriptContract(
 )
 """The PyTorch training script."""
 
+SKLEARN_TRAIN_CONTRACT = ScriptContract(
+    name="sklearn_train",
+    entry_point="train_sklearn.py",
+    container_type=ContainerType.TRAINING,
+    description=(
+        "scikit-learn training script: trains a gradient-boosting or random-forest estimator "
+        "on the train channel, evaluates it on the optional validation channel, reads its "
+        "hyperparameters from the config channel's JSON file and writes the joblib model and "
+        "its metrics."
+    ),
+    expected_input_paths=_TRAINING_INPUTS,
+    optional_input_names=("validation_data",),
+    expected_output_paths={
+        "model_output": "/opt/ml/model",
+        "evaluation_output": "/opt/ml/output/data",
+    },
+    optional_env_vars=_TRAINING_ENV_DEFAULTS,
+    framework_requirements={"scikit-learn": ">=1.4"},
+)
+"""The scikit-learn training script."""
+
 MODEL_EVALUATION_CONTRACT = ScriptContract(
     name="model_evaluation",
     entry_point="model_evaluation.py",
@@ -106,6 +127,7 @@ _BY_CONSTANT_NAME = {
     "HYPERPARAMETER_PREP_CONTRACT": HYPERPARAMETER_PREP_CONTRACT,
     "MODEL_EVALUATION_CONTRACT": MODEL_EVALUATION_CONTRACT,
     "PYTORCH_TRAIN_CONTRACT": PYTORCH_TRAIN_CONTRACT,
+    "SKLEARN_TRAIN_CONTRACT": SKLEARN_TRAIN_CONTRACT,
     "XGBOOST_TRAIN_CONTRACT": XGBOOST_TRAIN_CONTRACT,
 }
 

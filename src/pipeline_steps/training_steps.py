@@ -87,8 +87,8 @@ class XGBoostTrainingConfig(TrainingConfigBase):
 class PyTorchTrainingConfig(TrainingConfigBase):
     """Settings of a PyTorch training step (``sagemaker.pytorch.PyTorch``)."""
 
-    framework_version: str = Field("2.3", description="SageMaker PyTorch container version.")
-    py_version: str = Field("py311", description="Python version of the PyTorch container.")
+    framework_version: str = Field("2.8", description="SageMaker PyTorch container version.")
+    py_version: str = Field("py312", description="Python version of the PyTorch container.")
     entry_point: str = Field(
         PYTORCH_TRAIN_CONTRACT.entry_point, description="Training script, relative to source_dir."
     )
