@@ -131,13 +131,14 @@ def test_normalisation_touches_only_code_upload_keys(definition: dict[str, Any])
 
 
 def test_code_upload_hash_is_stable_across_compilations(definition: dict[str, Any]) -> None:
-    """GIVEN the reference scripts folder, which holds only the three contract scripts
+    """GIVEN the reference scripts folder, which holds only the four contract scripts
     WHEN the pipeline is compiled a second time
     THEN the code-upload keys (content hashes) are identical: nothing else, such as a
     __pycache__ written on import, is part of the uploaded source_dir."""
     assert sorted(path.name for path in REFERENCE_SCRIPTS_DIR.iterdir()) == [
         "model_evaluation.py",
         "train.py",
+        "train_sklearn.py",
         "train_xgb.py",
     ]
     again = _compile()

@@ -159,7 +159,7 @@ class SKLearnHyperparameters(HyperparametersModel):
     ] = _Optional
     n_iter_no_change: Annotated[int | Parameter | None, _opt(int, ge=1)] = _Optional
     tol: Annotated[float | Parameter | None, _opt(float, ge=0.0)] = _Optional
-    verbose: Annotated[int | Parameter | None, _opt(int, ge=0)] = _Optional
+    verbose: Annotated[int | bool | Parameter | None, _either(_count(0) | _Flag, int)] = _Optional
     random_state: Annotated[int | Parameter | None, _opt(int, ge=0, le=2**32 - 1)] = _Optional
     class_weight: Annotated[
         Literal["balanced", "balanced_subsample"] | dict[str, float] | Parameter | None,

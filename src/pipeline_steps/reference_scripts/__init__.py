@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 REFERENCE_SCRIPTS_DIR: Path = Path(__file__).parent / "scripts"
-"""Folder holding exactly ``train_xgb.py``, ``train.py`` and ``model_evaluation.py``."""
+"""Folder holding exactly ``train_xgb.py``, ``train.py``, ``train_sklearn.py`` and
+``model_evaluation.py``."""
 
 __all__ = ["REFERENCE_SCRIPTS_DIR"]
