@@ -247,7 +247,7 @@ def train(hp: dict[str, Any]) -> None:
     if validation_rows:
         held_out = as_arrays(np, validation_rows, classification)
         report["validation"] = score(metrics, model, *held_out, classes)
-    if classification:
+    if classes is not None:
         report["classes"] = [int(label) for label in classes]
     for attribute, key in (("n_iter_", "n_iter"), ("n_estimators_", "n_estimators_fitted")):
         if hasattr(model, attribute):
