@@ -15,6 +15,7 @@ import pytest
 from moto import mock_aws
 from pydantic import ValidationError
 from sagemaker.workflow.lambda_step import LambdaStep
+from sagemaker.workflow.parameters import ParameterInteger
 from sagemaker.workflow.pipeline_context import PipelineSession
 
 from pipeline_script_contracts import SKLEARN_TRAIN_CONTRACT
@@ -130,3 +131,29 @@ def test_config_defaults_follow_the_contract() -> None:
     assert config.entry_point == SKLEARN_TRAIN_CONTRACT.entry_point == "train_sklearn.py"
     assert (config.framework_version, config.py_version) == ("1.4-2", "py3")
     assert (config.instance_type, config.instance_count) == ("ml.m5.xlarge", 1)
+
+
+def test_prep_step_carries_an_explicit_none_and_a_pipeline_parameter(
+    session: PipelineSession,
+) -> None:
+    """GIVEN SKLearnHyperparameters with max_depth=None on purpose and n_estimators as a
+    pipeline parameter WHEN the prep step is built THEN its JSON holds null for max_depth
+    (scikit-learn's "no limit"), the parameter's default in place, and an override for it;
+    fields never set are absent, so the estimator keeps its own defaults."""
+    builder = HyperparameterPrepStepBuilder(
+        HyperparameterPrepConfig(bucket=BUCKET, lambda_role_arn=ROLE_ARN),
+        sagemaker_session=session,
+        step_name="SKLearnPrep",
+    )
+    hyperparameters = SKLearnHyperparameters(
+        estimator="random_forest", max_depth=None, n_estimators=ParameterInteger("Trees", 200)
+    )
+    arguments = _rendered(builder.create_step(hyperparameters=hyperparameters).inputs)
+
+    assert json.loads(arguments["hyperparameters"]) == {
+        "estimator": "random_forest",
+        "task": "classification",
+        "max_depth": None,
+        "n_estimators": 200,
+    }
+    assert arguments["override.n_estimators"] == {"Get": "Parameters.Trees"}

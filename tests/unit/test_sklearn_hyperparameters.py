@@ -258,6 +258,10 @@ def test_an_estimator_parameter_without_default_defers_the_class_checks() -> Non
             "categorical features cannot have monotonic constraints (features [0])",
         ),
         ({"estimator": "random_forest", "n_jobs": 0}, "n_jobs=0 has no meaning"),
+        (
+            {"estimator": "random_forest", "n_jobs": ParameterInteger("Jobs", 0)},
+            "n_jobs=0 has no meaning",
+        ),
         ({"max_features": 2}, "a float in (0, 1]"),
         ({"min_samples_leaf": 0.1}, "an integer >= 1"),
         ({"estimator": "gradient_boosting", "validation_fraction": 5}, "a float in (0, 1)"),

@@ -90,7 +90,6 @@ _Weight = Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)]
 _Index = Annotated[int, Field(strict=True, ge=0)]
 _Flag = Annotated[bool, Field(strict=True)]
 _Direction = Annotated[int, Field(strict=True, ge=-1, le=1)]
-_Optional = Field(None)
 
 
 def _known(value: Any) -> Any:
@@ -100,6 +99,10 @@ def _known(value: Any) -> Any:
 
 class SKLearnHyperparameters(HyperparametersModel):
     """Hyperparameters of ``train_sklearn.py``: one scikit-learn 1.4 ensemble estimator.
+
+    Every field but ``estimator`` and ``task`` is the parameter of the same name of the
+    chosen class (see scikit-learn 1.4's documentation of that class); setting one the class
+    does not have is refused, naming the classes that have it.
 
     Example::
 
@@ -117,28 +120,26 @@ class SKLearnHyperparameters(HyperparametersModel):
     task: Annotated[TaskName | Parameter, AcceptsParameter(TaskName, str)] = Field(
         "classification", description="classification (integer labels) or regression."
     )
-    loss: Annotated[LossName | Parameter | None, _either(LossName, str)] = _Optional
-    learning_rate: Annotated[float | Parameter | None, _opt(float, ge=0.0)] = _Optional
-    max_iter: Annotated[int | Parameter | None, _opt(int, ge=1)] = _Optional
-    n_estimators: Annotated[int | Parameter | None, _opt(int, ge=1)] = _Optional
-    max_leaf_nodes: Annotated[int | Parameter | None, _opt(int, ge=2)] = _Optional
-    max_depth: Annotated[int | Parameter | None, _opt(int, ge=1)] = _Optional
+    loss: Annotated[LossName | Parameter | None, _either(LossName, str)] = None
+    learning_rate: Annotated[float | Parameter | None, _opt(float, ge=0.0)] = None
+    max_iter: Annotated[int | Parameter | None, _opt(int, ge=1)] = None
+    n_estimators: Annotated[int | Parameter | None, _opt(int, ge=1)] = None
+    max_leaf_nodes: Annotated[int | Parameter | None, _opt(int, ge=2)] = None
+    max_depth: Annotated[int | Parameter | None, _opt(int, ge=1)] = None
     min_samples_leaf: Annotated[
         int | float | Parameter | None, _either(_count(1) | _fraction(lt=1.0), float)
-    ] = _Optional
+    ] = None
     min_samples_split: Annotated[
         int | float | Parameter | None, _either(_count(2) | _fraction(le=1.0), float)
-    ] = _Optional
-    min_weight_fraction_leaf: Annotated[float | Parameter | None, _opt(float, ge=0, le=0.5)] = (
-        _Optional
-    )
-    min_impurity_decrease: Annotated[float | Parameter | None, _opt(float, ge=0.0)] = _Optional
-    l2_regularization: Annotated[float | Parameter | None, _opt(float, ge=0.0)] = _Optional
+    ] = None
+    min_weight_fraction_leaf: Annotated[float | Parameter | None, _opt(float, ge=0, le=0.5)] = None
+    min_impurity_decrease: Annotated[float | Parameter | None, _opt(float, ge=0.0)] = None
+    l2_regularization: Annotated[float | Parameter | None, _opt(float, ge=0.0)] = None
     max_features: Annotated[
         int | float | Literal["sqrt", "log2"] | Parameter | None,
         _either(_count(1) | _fraction(le=1.0) | Literal["sqrt", "log2"], float),
-    ] = _Optional
-    max_bins: Annotated[int | Parameter | None, _opt(int, ge=2, le=255)] = _Optional
+    ] = None
+    max_bins: Annotated[int | Parameter | None, _opt(int, ge=2, le=255)] = None
     categorical_features: list[_Index] | list[_Flag] | Literal["from_dtype"] | None = Field(
         None, description="Indices (0 = first feature) or a boolean mask of categorical columns."
     )
@@ -148,49 +149,42 @@ class SKLearnHyperparameters(HyperparametersModel):
     interaction_cst: Literal["pairwise", "no_interactions"] | list[list[_Index]] | None = Field(
         None, description="Groups of feature indices allowed to interact."
     )
-    warm_start: Annotated[bool | Parameter | None, _opt(bool)] = _Optional
+    warm_start: Annotated[bool | Parameter | None, _opt(bool)] = None
     early_stopping: Annotated[
         bool | Literal["auto"] | Parameter | None,
         _either(_Flag | Literal["auto"], bool),
-    ] = _Optional
-    scoring: Annotated[ScorerName | Parameter | None, _either(ScorerName, str)] = _Optional
+    ] = None
+    scoring: Annotated[ScorerName | Parameter | None, _either(ScorerName, str)] = None
     validation_fraction: Annotated[
         int | float | Parameter | None, _either(_count(1) | _fraction(lt=1.0), float)
-    ] = _Optional
-    n_iter_no_change: Annotated[int | Parameter | None, _opt(int, ge=1)] = _Optional
-    tol: Annotated[float | Parameter | None, _opt(float, ge=0.0)] = _Optional
-    verbose: Annotated[int | bool | Parameter | None, _either(_count(0) | _Flag, int)] = _Optional
-    random_state: Annotated[int | Parameter | None, _opt(int, ge=0, le=2**32 - 1)] = _Optional
+    ] = None
+    n_iter_no_change: Annotated[int | Parameter | None, _opt(int, ge=1)] = None
+    tol: Annotated[float | Parameter | None, _opt(float, ge=0.0)] = None
+    verbose: Annotated[int | bool | Parameter | None, _either(_count(0) | _Flag, int)] = None
+    random_state: Annotated[int | Parameter | None, _opt(int, ge=0, le=2**32 - 1)] = None
     class_weight: Annotated[
         Literal["balanced", "balanced_subsample"] | dict[str, float] | Parameter | None,
         _either(Literal["balanced", "balanced_subsample"] | dict[_ClassLabel, _Weight], str),
     ] = Field(None, description="'balanced', or integer class label (as text) -> weight.")
-    quantile: Annotated[float | Parameter | None, _opt(float, ge=0.0, le=1.0)] = _Optional
-    alpha: Annotated[float | Parameter | None, _opt(float, gt=0.0, lt=1.0)] = _Optional
-    subsample: Annotated[float | Parameter | None, _opt(float, gt=0.0, le=1.0)] = _Optional
-    criterion: Annotated[CriterionName | Parameter | None, _either(CriterionName, str)] = _Optional
-    init: Annotated[Literal["zero"] | Parameter | None, _either(Literal["zero"], str)] = _Optional
-    ccp_alpha: Annotated[float | Parameter | None, _opt(float, ge=0.0)] = _Optional
-    bootstrap: Annotated[bool | Parameter | None, _opt(bool)] = _Optional
-    oob_score: Annotated[bool | Parameter | None, _opt(bool)] = _Optional
+    quantile: Annotated[float | Parameter | None, _opt(float, ge=0.0, le=1.0)] = None
+    alpha: Annotated[float | Parameter | None, _opt(float, gt=0.0, lt=1.0)] = None
+    subsample: Annotated[float | Parameter | None, _opt(float, gt=0.0, le=1.0)] = None
+    criterion: Annotated[CriterionName | Parameter | None, _either(CriterionName, str)] = None
+    init: Annotated[Literal["zero"] | Parameter | None, _either(Literal["zero"], str)] = None
+    ccp_alpha: Annotated[float | Parameter | None, _opt(float, ge=0.0)] = None
+    bootstrap: Annotated[bool | Parameter | None, _opt(bool)] = None
+    oob_score: Annotated[bool | Parameter | None, _opt(bool)] = None
     n_jobs: Annotated[int | Parameter | None, _opt(int)] = Field(
         None, description="Parallel jobs (-1: every core); 0 has no meaning."
     )
     max_samples: Annotated[
         int | float | Parameter | None, _either(_count(1) | _fraction(le=1.0), float)
-    ] = _Optional
+    ] = None
 
     @model_validator(mode="before")
     @classmethod
     def _refuse_unknown_names(cls, data: Any) -> Any:
         return refuse_unknown_names(cls, data)
-
-    @field_validator("n_jobs")
-    @classmethod
-    def _n_jobs_not_zero(cls, value: Any) -> Any:
-        if value == 0 and not isinstance(value, Parameter):
-            raise ValueError("n_jobs=0 has no meaning (joblib refuses it); use 1, -1 or leave it")
-        return value
 
     def given(self) -> dict[str, Any]:
         """The estimator's parameters that were set: not None, or None on purpose."""
@@ -254,7 +248,10 @@ def _not_a_parameter(name: str, class_name: str, where: str) -> str:
 
 
 def _check_rules(class_name: str, given: Mapping[str, Any]) -> None:
-    """scikit-learn's own rules between two parameters, checked before any job runs."""
+    """scikit-learn's own rules between parameters (and n_jobs != 0, which joblib refuses
+    only in fit), checked before any job runs."""
+    if given.get("n_jobs") == 0:
+        raise ValueError("n_jobs=0 has no meaning (joblib refuses it); use 1, -1 or leave it")
     loss = given.get("loss") or next(iter(choices_of(class_name, "loss")), None)
     if class_name == "HistGradientBoostingRegressor":
         if loss == "quantile" and given.get("quantile") is None:
