@@ -55,16 +55,13 @@ from typing import Any  # noqa: E402
 
 import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
-from sagemaker.lambda_helper import Lambda  # noqa: E402
-from sagemaker.workflow.lambda_step import LambdaStep  # noqa: E402
-from sagemaker.workflow.pipeline import Pipeline  # noqa: E402
-from sagemaker.workflow.pipeline_context import PipelineSession  # noqa: E402
 
 import lambda_code  # noqa: E402
-from pipeline_steps.bundled_lambda import BundledLambda  # noqa: E402
-from pipeline_steps.hyperparameter_models import XGBoostHyperparameters  # noqa: E402
-from pipeline_steps.hyperparameter_prep_config import HyperparameterPrepConfig  # noqa: E402
-from pipeline_steps.hyperparameter_prep_step import HyperparameterPrepStepBuilder  # noqa: E402
+from pipeline_steps.deployment.reconciler import BundledLambda  # noqa: E402
+from pipeline_steps.frameworks.xgboost import XGBoostHyperparameters  # noqa: E402
+from pipeline_steps.prep.config import HyperparameterPrepConfig  # noqa: E402
+from pipeline_steps.prep.step import HyperparameterPrepStepBuilder  # noqa: E402
+from pipeline_steps.sdk import Lambda, LambdaStep, Pipeline, PipelineSession  # noqa: E402
 
 REGION = "us-east-1"
 WRITES = frozenset(

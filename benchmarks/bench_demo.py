@@ -91,11 +91,11 @@ def _import_phase(name: str) -> None:
     elif name == "moto":
         import moto  # noqa: F401
     elif name == "pipeline_steps":
-        import pipeline_steps.cli
-        import pipeline_steps.demo
-        import pipeline_steps.local
-        import pipeline_steps.mermaid
-        import pipeline_steps.pipeline_templates  # noqa: F401
+        import pipeline_steps.prep.local_run
+        import pipeline_steps.tools.cli
+        import pipeline_steps.tools.demo
+        import pipeline_steps.tools.mermaid
+        import pipeline_steps.tools.templates  # noqa: F401
 
 
 def breakdown_child(result_path: str) -> int:
@@ -113,9 +113,9 @@ def breakdown_child(result_path: str) -> int:
     import moto
     import sagemaker.workflow.pipeline
 
-    import pipeline_steps.local
-    import pipeline_steps.pipeline_templates
-    from pipeline_steps.cli import main
+    import pipeline_steps.prep.local_run
+    import pipeline_steps.tools.templates
+    from pipeline_steps.tools.cli import main
 
     phases: dict[str, float] = {}
     api_calls: dict[str, list[float]] = {}
@@ -168,12 +168,12 @@ def breakdown_child(result_path: str) -> int:
     moto.mock_aws = TimedMock  # type: ignore[assignment]
     botocore.client.BaseClient._make_api_call = counted_api_call  # type: ignore[method-assign]
     sagemaker.workflow.pipeline.Pipeline.definition = definition  # type: ignore[method-assign]
-    pipeline_steps.pipeline_templates.build_training_pipeline = timed(
+    pipeline_steps.tools.templates.build_training_pipeline = timed(
         "build the three steps (build_training_pipeline)",
-        pipeline_steps.pipeline_templates.build_training_pipeline,
+        pipeline_steps.tools.templates.build_training_pipeline,
     )
-    pipeline_steps.local.run_lambda_step = timed(
-        "run the prep step locally (run_lambda_step)", pipeline_steps.local.run_lambda_step
+    pipeline_steps.prep.local_run.run_lambda_step = timed(
+        "run the prep step locally (run_lambda_step)", pipeline_steps.prep.local_run.run_lambda_step
     )
 
     with tempfile.TemporaryDirectory(prefix="bench-demo-") as folder:

@@ -1,8 +1,5 @@
 """Prep -> XGBoost training -> evaluation, wired by logical name."""
 
-from sagemaker.workflow.parameters import ParameterFloat
-from sagemaker.workflow.pipeline import Pipeline
-
 from pipeline_steps import (
     HyperparameterPrepConfig,
     HyperparameterPrepStepBuilder,
@@ -12,6 +9,7 @@ from pipeline_steps import (
     XGBoostTrainingConfig,
     XGBoostTrainingStepBuilder,
 )
+from pipeline_steps.sdk import ParameterFloat, Pipeline
 
 
 def build_pipeline(session, role_arn: str, bucket: str, scripts_dir: str) -> Pipeline:
@@ -48,11 +46,9 @@ def build_pipeline(session, role_arn: str, bucket: str, scripts_dir: str) -> Pip
         sagemaker_session=session,
     )
     eval_step = evaluator.create_step(
-        inputs={
-            "model_input": trainer.outputs(train_step)["model_output"],
-            "eval_data_input": f"s3://{bucket}/data/eval/",
-        },
-        dependencies=[prep_step],
+        inputs={"eval_data_input": f"s3://{bucket}/data/eval/"},
+        # model_input <- the training step's model_output (declared by the contract)
+        dependencies=[prep_step, train_step],
     )
 
     return Pipeline(

@@ -7,7 +7,8 @@ package imports only the standard library, so it is quick to import in a noteboo
 
 from __future__ import annotations
 
-from pipeline_script_contracts.contract import ContainerType, ContractError, ScriptContract
+from pipeline_script_contracts.contract import ScriptContract
+from pipeline_script_contracts.kinds import ContainerType, ContractError, OutputType
 from pipeline_script_contracts.registry import (
     CONTRACTS,
     HYPERPARAMETER_PREP_CONTRACT,
@@ -28,6 +29,7 @@ __all__ = [
     "XGBOOST_TRAIN_CONTRACT",
     "ContainerType",
     "ContractError",
+    "OutputType",
     "ScriptContract",
     "get_contract",
     "list_contracts",

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from pipeline_script_contracts.contract import ContainerType, ScriptContract
+from pipeline_script_contracts.contract import ScriptContract
+from pipeline_script_contracts.kinds import ContainerType, OutputType
 
 _TRAINING_INPUTS = {
     "training_data": "/opt/ml/input/data/train",
@@ -32,11 +33,18 @@ HYPERPARAMETER_PREP_CONTRACT = ScriptContract(
         "hyperparameters_size_bytes": "/opt/ml/processing/output/hyperparameters_size_bytes",
         "reused": "/opt/ml/processing/output/reused",
     },
+    output_types={
+        "hyperparameters_s3_uri": OutputType.S3_URI,
+        "hyperparameters_sha256": OutputType.STRING,
+        "hyperparameters_size_bytes": OutputType.INTEGER,
+        "reused": OutputType.BOOLEAN,
+    },
     framework_requirements={"boto3": ">=1.34"},
 )
 """The bundled hyperparameter-prep Lambda. Its output paths are virtual: each output is a
 LambdaStep OutputParameter (the first, ``hyperparameters_s3_uri``, is what consumers read);
-the contract names all four so the step's outputs and the contract's cannot drift apart."""
+the contract names all four with their types: the step builder and the local runner read
+them from here."""
 
 XGBOOST_TRAIN_CONTRACT = ScriptContract(
     name="xgboost_train",
@@ -74,7 +82,9 @@ PYTORCH_TRAIN_CONTRACT = ScriptContract(
         "evaluation_output": "/opt/ml/output/data",
         "checkpoints": "/opt/ml/checkpoints",
     },
-    optional_env_vars=_TRAINING_ENV_DEFAULTS,
+    # train.py keeps checkpoints where SageMaker syncs them; the variable moves them for a
+    # run outside a container.
+    optional_env_vars={**_TRAINING_ENV_DEFAULTS, "PIPELINE_CHECKPOINT_DIR": "/opt/ml/checkpoints"},
     framework_requirements={"torch": ">=2.0"},
 )
 """The PyTorch training script."""
@@ -118,6 +128,7 @@ MODEL_EVALUATION_CONTRACT = ScriptContract(
         "eval_output": "/opt/ml/processing/output/eval",
         "metrics_output": "/opt/ml/processing/output/metrics",
     },
+    accepted_outputs={"model_input": ("model_output",)},
     required_env_vars=("ID_FIELD", "LABEL_FIELD"),
     framework_requirements={"xgboost": ">=1.7"},
 )

@@ -40,19 +40,29 @@ def _tables(contract: ScriptContract) -> list[_Table]:
     for name, path in contract.expected_input_paths.items():
         channel = (_Code(contract.channel_name(name)),) if training else ()
         required = "no" if name in contract.optional_input_names else "yes"
-        input_rows.append((_Code(name), _Code(path), *channel, required))
+        accepts = _Code(", ".join(contract.accepted_outputs.get(name, ()))) or "-"
+        input_rows.append((_Code(name), _Code(path), *channel, required, accepts))
     env_rows: list[tuple[str, ...]] = [(_Code(n), "yes", "") for n in contract.required_env_vars]
     env_rows += [(_Code(n), "no", _Code(repr(d))) for n, d in contract.optional_env_vars.items()]
     return [
         _Table(
             "Inputs",
-            ("logical name", "path", *(("channel",) if training else ()), "required"),
+            (
+                "logical name",
+                "path",
+                *(("channel",) if training else ()),
+                "required",
+                "also accepts",
+            ),
             input_rows,
         ),
         _Table(
             "Outputs",
-            ("logical name", "path"),
-            [(_Code(n), _Code(p)) for n, p in contract.expected_output_paths.items()],
+            ("logical name", "path", "type"),
+            [
+                (_Code(n), _Code(p), contract.output_types[n].value)
+                for n, p in contract.expected_output_paths.items()
+            ],
         ),
         _Table("Environment variables", ("name", "required", "default"), env_rows),
         _Table(

@@ -4,6 +4,11 @@
 writes them to S3 as canonical JSON and outputs the S3 URI; the training and
 evaluation builders read that URI by logical name (``hyperparameters_s3_uri``).
 
+The package is organised by feature: ``core`` (what every builder shares), ``prep``
+(the Lambda step), ``frameworks`` (one module per training framework and the
+``FRAMEWORKS`` registry), ``evaluation``, ``deployment`` (the bundled Lambda's
+deployer), ``tools`` (CLI, demo, templates) and ``sdk`` (the SageMaker SDK adapter).
+
 Names load on first use, so ``import pipeline_steps`` (and the CLI's start-up)
 does not pay for importing the SageMaker SDK until a builder is needed.
 """
@@ -14,89 +19,88 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from pipeline_steps.builder_base import StepBuilderBase, StepOutputs, outputs_of
-    from pipeline_steps.bundled_lambda import (
-        BundledLambda,
-        BundledLambdaDeploymentError,
-        BundledLambdaError,
-        BundledLambdaPermissionError,
-        BundledLambdaValidationError,
-    )
-    from pipeline_steps.errors import (
+    from pipeline_steps.core.builder import StepBuilderBase
+    from pipeline_steps.core.errors import (
         DependencyResolutionError,
         LocalRunError,
         StepBuilderError,
         UnknownOutputError,
     )
-    from pipeline_steps.evaluation_step import ModelEvaluationConfig, ModelEvaluationStepBuilder
-    from pipeline_steps.hyperparameter_models import (
-        HyperparametersModel,
-        PyTorchHyperparameters,
-        XGBoostHyperparameters,
+    from pipeline_steps.core.hyperparameters import HyperparametersModel
+    from pipeline_steps.core.outputs import StepOutputs, outputs_of
+    from pipeline_steps.deployment.errors import (
+        BundledLambdaDeploymentError,
+        BundledLambdaError,
+        BundledLambdaPermissionError,
+        BundledLambdaValidationError,
     )
-    from pipeline_steps.hyperparameter_prep_config import HyperparameterPrepConfig
-    from pipeline_steps.hyperparameter_prep_step import HyperparameterPrepStepBuilder
-    from pipeline_steps.local import run_lambda_step
-    from pipeline_steps.training_steps import (
+    from pipeline_steps.deployment.reconciler import BundledLambda
+    from pipeline_steps.evaluation.step import ModelEvaluationConfig, ModelEvaluationStepBuilder
+    from pipeline_steps.frameworks import FRAMEWORKS, Framework
+    from pipeline_steps.frameworks.pytorch import (
+        PyTorchHyperparameters,
         PyTorchTrainingConfig,
         PyTorchTrainingStepBuilder,
+    )
+    from pipeline_steps.frameworks.xgboost import (
+        XGBoostHyperparameters,
         XGBoostTrainingConfig,
         XGBoostTrainingStepBuilder,
     )
+    from pipeline_steps.prep.config import HyperparameterPrepConfig
+    from pipeline_steps.prep.local_run import run_lambda_step
+    from pipeline_steps.prep.step import HyperparameterPrepStepBuilder
+    from pipeline_steps.runtime import (
+        ContractViolationError,
+        ParameterError,
+        PipelineRunResult,
+        StepFailedError,
+        StepResult,
+        UnsupportedExpressionError,
+        UnsupportedStepError,
+        run_pipeline_locally,
+    )
 
 _HOMES = {
-    "BundledLambda": "pipeline_steps.bundled_lambda",
-    "BundledLambdaValidationError": "pipeline_steps.bundled_lambda",
-    "BundledLambdaPermissionError": "pipeline_steps.bundled_lambda",
-    "BundledLambdaError": "pipeline_steps.bundled_lambda",
-    "BundledLambdaDeploymentError": "pipeline_steps.bundled_lambda",
-    "DependencyResolutionError": "pipeline_steps.errors",
-    "HyperparameterPrepConfig": "pipeline_steps.hyperparameter_prep_config",
-    "HyperparameterPrepStepBuilder": "pipeline_steps.hyperparameter_prep_step",
-    "HyperparametersModel": "pipeline_steps.hyperparameter_models",
-    "LocalRunError": "pipeline_steps.errors",
-    "ModelEvaluationConfig": "pipeline_steps.evaluation_step",
-    "ModelEvaluationStepBuilder": "pipeline_steps.evaluation_step",
-    "PyTorchHyperparameters": "pipeline_steps.hyperparameter_models",
-    "PyTorchTrainingConfig": "pipeline_steps.training_steps",
-    "PyTorchTrainingStepBuilder": "pipeline_steps.training_steps",
-    "StepBuilderBase": "pipeline_steps.builder_base",
-    "StepBuilderError": "pipeline_steps.errors",
-    "StepOutputs": "pipeline_steps.builder_base",
-    "UnknownOutputError": "pipeline_steps.errors",
-    "XGBoostHyperparameters": "pipeline_steps.hyperparameter_models",
-    "XGBoostTrainingConfig": "pipeline_steps.training_steps",
-    "XGBoostTrainingStepBuilder": "pipeline_steps.training_steps",
-    "outputs_of": "pipeline_steps.builder_base",
-    "run_lambda_step": "pipeline_steps.local",
+    "FRAMEWORKS": "pipeline_steps.frameworks",
+    "BundledLambda": "pipeline_steps.deployment.reconciler",
+    "BundledLambdaDeploymentError": "pipeline_steps.deployment.errors",
+    "BundledLambdaError": "pipeline_steps.deployment.errors",
+    "BundledLambdaPermissionError": "pipeline_steps.deployment.errors",
+    "BundledLambdaValidationError": "pipeline_steps.deployment.errors",
+    "ContractViolationError": "pipeline_steps.runtime",
+    "DependencyResolutionError": "pipeline_steps.core.errors",
+    "Framework": "pipeline_steps.frameworks",
+    "HyperparameterPrepConfig": "pipeline_steps.prep.config",
+    "HyperparameterPrepStepBuilder": "pipeline_steps.prep.step",
+    "HyperparametersModel": "pipeline_steps.core.hyperparameters",
+    "LocalRunError": "pipeline_steps.core.errors",
+    "ModelEvaluationConfig": "pipeline_steps.evaluation.step",
+    "ModelEvaluationStepBuilder": "pipeline_steps.evaluation.step",
+    "ParameterError": "pipeline_steps.runtime",
+    "PipelineRunResult": "pipeline_steps.runtime",
+    "PyTorchHyperparameters": "pipeline_steps.frameworks.pytorch",
+    "PyTorchTrainingConfig": "pipeline_steps.frameworks.pytorch",
+    "PyTorchTrainingStepBuilder": "pipeline_steps.frameworks.pytorch",
+    "StepBuilderBase": "pipeline_steps.core.builder",
+    "StepBuilderError": "pipeline_steps.core.errors",
+    "StepFailedError": "pipeline_steps.runtime",
+    "StepOutputs": "pipeline_steps.core.outputs",
+    "StepResult": "pipeline_steps.runtime",
+    "UnknownOutputError": "pipeline_steps.core.errors",
+    "UnsupportedExpressionError": "pipeline_steps.runtime",
+    "UnsupportedStepError": "pipeline_steps.runtime",
+    "XGBoostHyperparameters": "pipeline_steps.frameworks.xgboost",
+    "XGBoostTrainingConfig": "pipeline_steps.frameworks.xgboost",
+    "XGBoostTrainingStepBuilder": "pipeline_steps.frameworks.xgboost",
+    "outputs_of": "pipeline_steps.core.outputs",
+    "run_lambda_step": "pipeline_steps.prep.local_run",
+    "run_pipeline_locally": "pipeline_steps.runtime",
 }
+"""Each public name and the module that defines it: the one list of the public API, kept in
+``__all__`` order (constants, classes, functions; each alphabetical)."""
 
-__all__ = [
-    "BundledLambda",
-    "BundledLambdaDeploymentError",
-    "BundledLambdaError",
-    "BundledLambdaPermissionError",
-    "BundledLambdaValidationError",
-    "DependencyResolutionError",
-    "HyperparameterPrepConfig",
-    "HyperparameterPrepStepBuilder",
-    "HyperparametersModel",
-    "LocalRunError",
-    "ModelEvaluationConfig",
-    "ModelEvaluationStepBuilder",
-    "PyTorchHyperparameters",
-    "PyTorchTrainingConfig",
-    "PyTorchTrainingStepBuilder",
-    "StepBuilderBase",
-    "StepBuilderError",
-    "StepOutputs",
-    "UnknownOutputError",
-    "XGBoostHyperparameters",
-    "XGBoostTrainingConfig",
-    "XGBoostTrainingStepBuilder",
-    "outputs_of",
-    "run_lambda_step",
-]
+__all__ = list(_HOMES)
 
 
 def __getattr__(name: str) -> Any:

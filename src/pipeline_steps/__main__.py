@@ -4,6 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from pipeline_steps.cli import main
+from pipeline_steps.tools.cli import main
 
 sys.exit(main())

@@ -22,15 +22,14 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 import lambda_code
-from pipeline_steps.bundled_lambda import (
-    DEPRECATED_RUNTIMES,
-    SUPPORTED_RUNTIMES,
-    BundledLambda,
+from pipeline_steps.deployment.errors import (
     BundledLambdaDeploymentError,
     BundledLambdaPermissionError,
     BundledLambdaValidationError,
-    RetryPolicy,
 )
+from pipeline_steps.deployment.plan import RetryPolicy
+from pipeline_steps.deployment.reconciler import BundledLambda
+from pipeline_steps.deployment.rules import DEFAULT_RUNTIME, DEPRECATED_RUNTIMES, SUPPORTED_RUNTIMES
 
 REGION = "us-east-1"
 FUNCTION_NAME = "sagemaker-hyperparameter-prep"
@@ -148,7 +147,7 @@ def sdk_session() -> Any:
 
     Made once because building one takes a few tenths of a second; it makes no call.
     """
-    from sagemaker.session import Session
+    from pipeline_steps.sdk import Session
 
     return Session(
         boto_session=boto3.Session(region_name=REGION), sagemaker_config=SAGEMAKER_CONFIG
@@ -261,7 +260,7 @@ def test_first_upsert_creates_function_with_architecture_and_json_logging(
     # AND the deployed function has our settings and our CodeSha256
     config = lambda_client.get_function_configuration(FunctionName=FUNCTION_NAME)
     assert config["Architectures"] == ["arm64"]
-    assert config["Runtime"] == "python3.12"
+    assert config["Runtime"] == DEFAULT_RUNTIME
     assert config["Handler"] == "hyperparameter_prep.lambda_handler"
     assert (config["Timeout"], config["MemorySize"]) == (60, 256)
     assert config["Description"] == "hyperparameter prep"
@@ -812,7 +811,7 @@ def test_client_is_made_once_from_the_session(
     boto_session: boto3.Session, role_arn: str, handler_script: Path
 ) -> None:
     # GIVEN a BundledLambda given only a SageMaker session
-    from sagemaker.session import Session
+    from pipeline_steps.sdk import Session
 
     session = Session(boto_session=boto_session, sagemaker_config=SAGEMAKER_CONFIG)
     bundled = BundledLambda(FUNCTION_NAME, role_arn, script=handler_script, session=session)
@@ -827,7 +826,7 @@ def test_client_is_made_once_from_the_session(
 def test_session_lambda_client_is_preferred(
     boto_session: boto3.Session, role_arn: str, handler_script: Path, lambda_client: Any
 ) -> None:
-    from sagemaker.session import Session
+    from pipeline_steps.sdk import Session
 
     session = Session(boto_session=boto_session, sagemaker_config=SAGEMAKER_CONFIG)
     session.lambda_client = lambda_client
@@ -845,7 +844,7 @@ def counted_session(boto_session: boto3.Session) -> tuple[Any, LambdaCalls]:
     Hooks go on the boto3 session before any client exists: clients copy the
     session's event emitter when they are made.
     """
-    from sagemaker.workflow.pipeline_context import PipelineSession
+    from pipeline_steps.sdk import PipelineSession
 
     recorder = LambdaCalls().attach(boto_session.events)
     boto_session.client("s3").create_bucket(Bucket="some-bucket")
@@ -858,8 +857,7 @@ def counted_session(boto_session: boto3.Session) -> tuple[Any, LambdaCalls]:
 def test_pipeline_definition_and_upsert_make_no_lambda_write_after_the_first(
     counted_session: tuple[Any, LambdaCalls], role_arn: str, handler_script: Path
 ) -> None:
-    from sagemaker.workflow.lambda_step import LambdaOutput, LambdaOutputTypeEnum, LambdaStep
-    from sagemaker.workflow.pipeline import Pipeline
+    from pipeline_steps.sdk import LambdaOutput, LambdaOutputTypeEnum, LambdaStep, Pipeline
 
     # GIVEN a one-LambdaStep pipeline deploying a BundledLambda under a PipelineSession
     session, recorder = counted_session
@@ -896,9 +894,7 @@ def test_sdk_plain_lambda_writes_on_every_definition(
     counted_session: tuple[Any, LambdaCalls], role_arn: str, handler_script: Path
 ) -> None:
     """The baseline BundledLambda fixes, pinned so an SDK change is noticed."""
-    from sagemaker.lambda_helper import Lambda
-    from sagemaker.workflow.lambda_step import LambdaStep
-    from sagemaker.workflow.pipeline import Pipeline
+    from pipeline_steps.sdk import Lambda, LambdaStep, Pipeline
 
     session, recorder = counted_session
     plain = Lambda(
@@ -1002,7 +998,7 @@ def test_defaults_deploy_the_bundled_handler(
     # THEN the bundled handler is deployed alone with the library's defaults
     (request,) = recorder.params("CreateFunction")
     assert request["Handler"] == lambda_code.HYPERPARAMETER_PREP_HANDLER
-    assert (request["Runtime"], request["Architectures"]) == ("python3.12", ["arm64"])
+    assert (request["Runtime"], request["Architectures"]) == (DEFAULT_RUNTIME, ["arm64"])
     assert (request["Timeout"], request["MemorySize"]) == (60, 256)
     config = lambda_client.get_function_configuration(FunctionName=FUNCTION_NAME)
     assert config["CodeSha256"] == bundled.code_sha256

@@ -365,7 +365,7 @@ def test_unexpected_error_traceback_goes_to_stderr(child_env: dict[str, str]) ->
     THEN the traceback is on stderr and stdout stays empty."""
     code = (
         "import sys\n"
-        "import pipeline_steps.cli as cli\n"
+        "import pipeline_steps.tools.cli as cli\n"
         "def boom(args, out):\n"
         "    import sagemaker.workflow.pipeline  # installs rich's traceback hook\n"
         "    raise RuntimeError('boom')\n"

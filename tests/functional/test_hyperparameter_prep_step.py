@@ -11,14 +11,8 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from sagemaker.workflow.execution_variables import ExecutionVariables
-from sagemaker.workflow.functions import Join
-from sagemaker.workflow.lambda_step import LambdaStep
-from sagemaker.workflow.parameters import ParameterFloat, ParameterInteger, ParameterString
-from sagemaker.workflow.pipeline import Pipeline
-from sagemaker.workflow.pipeline_context import PipelineSession
 
-import pipeline_steps.hyperparameter_prep_step as prep_step_module
+import pipeline_steps.prep.step as prep_step_module
 from lambda_code import HYPERPARAMETER_PREP_SCRIPT, hyperparameter_prep
 from pipeline_script_contracts import HYPERPARAMETER_PREP_CONTRACT
 from pipeline_steps import (
@@ -27,6 +21,16 @@ from pipeline_steps import (
     StepBuilderError,
     UnknownOutputError,
     XGBoostHyperparameters,
+)
+from pipeline_steps.sdk import (
+    ExecutionVariables,
+    Join,
+    LambdaStep,
+    ParameterFloat,
+    ParameterInteger,
+    ParameterString,
+    Pipeline,
+    PipelineSession,
 )
 
 REGION = "us-east-1"
@@ -226,7 +230,7 @@ def test_first_definition_creates_then_unchanged_definitions_only_read(sandbox: 
     config = sandbox.session.boto_session.client("lambda").get_function_configuration(
         FunctionName="sagemaker-hyperparameter-prep"
     )
-    assert config["Runtime"] == "python3.12"
+    assert config["Runtime"] == "python3.14"
     assert config["Architectures"] == ["arm64"]
     assert config["Handler"] == "hyperparameter_prep.lambda_handler"
 

@@ -16,16 +16,6 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from sagemaker.workflow.execution_variables import ExecutionVariables
-from sagemaker.workflow.functions import Join
-from sagemaker.workflow.lambda_step import LambdaStep
-from sagemaker.workflow.parameters import (
-    ParameterBoolean,
-    ParameterFloat,
-    ParameterInteger,
-    ParameterString,
-)
-from sagemaker.workflow.pipeline_context import PipelineSession
 
 from lambda_code import hyperparameter_prep
 from pipeline_steps import (
@@ -35,7 +25,17 @@ from pipeline_steps import (
     XGBoostHyperparameters,
     run_lambda_step,
 )
-from pipeline_steps.local import local_execution_variables
+from pipeline_steps.prep.local_run import local_execution_variables
+from pipeline_steps.sdk import (
+    ExecutionVariables,
+    Join,
+    LambdaStep,
+    ParameterBoolean,
+    ParameterFloat,
+    ParameterInteger,
+    ParameterString,
+    PipelineSession,
+)
 
 REGION = "us-east-1"
 BUCKET = "local-runner-tests"
@@ -408,8 +408,9 @@ def test_only_lambda_steps_running_the_bundled_handler_run_locally(sandbox: Sand
     """GIVEN a step that is not a LambdaStep, and a LambdaStep with another handler
     WHEN either is run locally
     THEN LocalRunError says what the runner can run."""
-    from sagemaker.lambda_helper import Lambda
     from sagemaker.workflow.fail_step import FailStep
+
+    from pipeline_steps.sdk import Lambda
 
     with pytest.raises(LocalRunError, match="runs LambdaSteps, not FailStep"):
         run_lambda_step(FailStep(name="Stop"))  # type: ignore[arg-type]

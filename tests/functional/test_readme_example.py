@@ -12,9 +12,9 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from sagemaker.workflow.pipeline_context import PipelineSession
 
 from pipeline_steps.reference_scripts import REFERENCE_SCRIPTS_DIR
+from pipeline_steps.sdk import PipelineSession
 
 pytestmark = pytest.mark.filterwarnings("ignore:Running within a PipelineSession:UserWarning")
 

@@ -14,9 +14,6 @@ import boto3
 import pytest
 from moto import mock_aws
 from pydantic import ValidationError
-from sagemaker.workflow.lambda_step import LambdaStep
-from sagemaker.workflow.parameters import ParameterInteger
-from sagemaker.workflow.pipeline_context import PipelineSession
 
 from pipeline_script_contracts import SKLEARN_TRAIN_CONTRACT
 from pipeline_steps import HyperparameterPrepConfig, HyperparameterPrepStepBuilder
@@ -27,6 +24,7 @@ from pipeline_steps.frameworks.sklearn import (
     SKLearnTrainingStepBuilder,
 )
 from pipeline_steps.reference_scripts import REFERENCE_SCRIPTS_DIR
+from pipeline_steps.sdk import LambdaStep, ParameterInteger, PipelineSession
 
 pytestmark = pytest.mark.filterwarnings("ignore:Running within a PipelineSession:UserWarning")
 

@@ -17,10 +17,6 @@ import boto3
 import pytest
 from moto import mock_aws
 from pydantic import ValidationError
-from sagemaker.workflow.lambda_step import LambdaStep
-from sagemaker.workflow.parameters import ParameterString
-from sagemaker.workflow.pipeline_context import PipelineSession
-from sagemaker.workflow.steps import ProcessingStep, TrainingStep
 
 from pipeline_script_contracts import (
     MODEL_EVALUATION_CONTRACT,
@@ -41,6 +37,13 @@ from pipeline_steps import (
     XGBoostTrainingStepBuilder,
 )
 from pipeline_steps.reference_scripts import REFERENCE_SCRIPTS_DIR
+from pipeline_steps.sdk import (
+    LambdaStep,
+    ParameterString,
+    PipelineSession,
+    ProcessingStep,
+    TrainingStep,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore:Running within a PipelineSession:UserWarning")
 

@@ -13,15 +13,13 @@ from typing import Any
 
 import boto3
 from moto import mock_aws
-from sagemaker.workflow.parameters import ParameterFloat, ParameterString
-from sagemaker.workflow.pipeline import Pipeline
-from sagemaker.workflow.pipeline_context import PipelineSession
 
 from pipeline_steps import (
     HyperparameterPrepConfig,
     HyperparameterPrepStepBuilder,
     XGBoostHyperparameters,
 )
+from pipeline_steps.sdk import ParameterFloat, ParameterString, Pipeline, PipelineSession
 
 GOLDEN = Path(__file__).parent / "data" / "prep_step_pipeline.json"
 _LAMBDA_ARN = re.compile(r"^arn:aws:lambda:[a-z0-9-]+:\d{12}:function:")

@@ -20,12 +20,11 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from sagemaker.workflow.parameters import ParameterFloat
-from sagemaker.workflow.pipeline_context import PipelineSession
 
 from pipeline_steps import XGBoostHyperparameters
-from pipeline_steps.pipeline_templates import build_training_pipeline
 from pipeline_steps.reference_scripts import REFERENCE_SCRIPTS_DIR
+from pipeline_steps.sdk import ParameterFloat, PipelineSession
+from pipeline_steps.tools.templates import build_training_pipeline
 
 pytestmark = pytest.mark.filterwarnings("ignore:Running within a PipelineSession:UserWarning")
 

@@ -14,13 +14,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline_steps.bundled_lambda import (
+from pipeline_steps.deployment.package import (
     ZIP_DATE_TIME,
     ZIP_FILE_MODE,
-    BundledLambda,
     build_deployment_zip,
     code_sha256_of,
 )
+from pipeline_steps.deployment.reconciler import BundledLambda
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/sagemaker-hyperparameter-prep-lambda"
 HANDLER_SOURCE = b'def lambda_handler(event, context):\n    return {"ok": True}\n'

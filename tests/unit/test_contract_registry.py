@@ -72,7 +72,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         },
         "optional_input_names": ("validation_data",),
         "required_env_vars": (),
-        "optional_env_vars": _TRAINING_ENV,
+        "optional_env_vars": {**_TRAINING_ENV, "PIPELINE_CHECKPOINT_DIR": "/opt/ml/checkpoints"},
         "framework_requirements": {"torch": ">=2.0"},
     },
     "SKLEARN_TRAIN_CONTRACT": {

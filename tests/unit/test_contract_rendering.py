@@ -124,7 +124,8 @@ def test_str_is_a_readable_multi_line_summary() -> None:
 
     assert lines[0] == "Script contract 'xgboost_train' (train_xgb.py, training container)"
     assert any(
-        line.split() == ["validation_data", "/opt/ml/input/data/validation", "validation", "no"]
+        line.split()
+        == ["validation_data", "/opt/ml/input/data/validation", "validation", "no", "-"]
         for line in lines
     )
     assert "  Inputs: none" in str(CONTRACTS["hyperparameter_prep"]).splitlines()

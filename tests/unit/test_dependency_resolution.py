@@ -15,9 +15,6 @@ import boto3
 import pytest
 from moto import mock_aws
 from sagemaker.workflow.fail_step import FailStep
-from sagemaker.workflow.lambda_step import LambdaStep
-from sagemaker.workflow.parameters import ParameterString
-from sagemaker.workflow.pipeline_context import PipelineSession
 
 from pipeline_script_contracts import HYPERPARAMETER_PREP_CONTRACT
 from pipeline_steps import (
@@ -31,8 +28,9 @@ from pipeline_steps import (
     XGBoostTrainingStepBuilder,
     outputs_of,
 )
-from pipeline_steps.builder_base import dependency_steps
+from pipeline_steps.core.resolution import dependency_steps
 from pipeline_steps.reference_scripts import REFERENCE_SCRIPTS_DIR
+from pipeline_steps.sdk import LambdaStep, ParameterString, PipelineSession
 
 BUCKET = "dependency-tests"
 ROLE_ARN = "arn:aws:iam::123456789012:role/sagemaker-deps"

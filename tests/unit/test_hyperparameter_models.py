@@ -6,19 +6,14 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from sagemaker.workflow.parameters import (
-    ParameterBoolean,
-    ParameterFloat,
-    ParameterInteger,
-    ParameterString,
-)
 
-from pipeline_steps.hyperparameter_models import (
+from pipeline_steps.frameworks.pytorch import PyTorchHyperparameters
+from pipeline_steps.frameworks.xgboost import (
     MULTICLASS_OBJECTIVES,
     XGBOOST_OBJECTIVES,
-    PyTorchHyperparameters,
     XGBoostHyperparameters,
 )
+from pipeline_steps.sdk import ParameterBoolean, ParameterFloat, ParameterInteger, ParameterString
 
 
 def _error_fields(error: ValidationError) -> list[str]:

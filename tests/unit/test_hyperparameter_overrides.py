@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from sagemaker.workflow.execution_variables import ExecutionVariables
-from sagemaker.workflow.parameters import (
+
+from pipeline_steps.core.errors import StepBuilderError
+from pipeline_steps.core.parameters import placeholder_value, split_pipeline_parameters
+from pipeline_steps.sdk import (
+    ExecutionVariables,
     ParameterBoolean,
     ParameterFloat,
     ParameterInteger,
     ParameterString,
 )
-
-from pipeline_steps.errors import StepBuilderError
-from pipeline_steps.hyperparameter_overrides import placeholder_value, split_pipeline_parameters
 
 
 def test_parameters_become_overrides_at_their_dotted_paths() -> None:

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from sagemaker.workflow.parameters import ParameterString
 
 from pipeline_steps import HyperparameterPrepConfig
+from pipeline_steps.sdk import ParameterString
 
 ROLE = "arn:aws:iam::123456789012:role/prep-lambda"
 VALID: dict[str, Any] = {"bucket": "my-bucket", "lambda_role_arn": ROLE}
@@ -20,7 +20,7 @@ def test_defaults_are_the_designs() -> None:
     config = HyperparameterPrepConfig(**VALID)
     assert config.key_prefix == "hyperparameters"
     assert config.function_name == "sagemaker-hyperparameter-prep"
-    assert config.runtime == "python3.12"
+    assert config.runtime == "python3.14"
     assert config.architecture == "arm64"
     assert (config.timeout, config.memory_size) == (60, 256)
     assert config.kms_key_id is None
@@ -84,7 +84,7 @@ def test_deprecated_runtime_message_says_why_and_what_to_use() -> None:
         HyperparameterPrepConfig(**VALID, runtime="python3.8")
     text = str(caught.value)
     assert "deprecated by AWS Lambda" in text
-    assert "python3.12" in text
+    assert "python3.14" in text
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline_steps.mermaid import pipeline_edges, pipeline_to_mermaid
+from pipeline_steps.tools.mermaid import pipeline_edges, pipeline_to_mermaid
 
 
 def test_names_that_sanitise_alike_get_distinct_node_ids() -> None:

@@ -115,3 +115,24 @@ def test_star_import_gives_exactly_all(package_name: str) -> None:
     exec(f"from {package_name} import *", namespace)
 
     assert set(namespace) - {"__builtins__"} == set(exported)
+
+
+def test_lazy_root_type_checking_imports_match_the_homes_table() -> None:
+    """GIVEN pipeline_steps' lazy root (types come from a TYPE_CHECKING block)
+    WHEN that block's imports are compared with _HOMES, the one list of the public API
+    THEN every public name is imported for type checkers from exactly its home module."""
+    import ast
+
+    import pipeline_steps
+
+    tree = ast.parse(inspect.getsource(pipeline_steps))
+    imported: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            for statement in node.body:
+                assert isinstance(statement, ast.ImportFrom)
+                for alias in statement.names:
+                    imported[alias.name] = str(statement.module)
+
+    assert imported == pipeline_steps._HOMES
+    assert pipeline_steps.__all__ == list(pipeline_steps._HOMES)

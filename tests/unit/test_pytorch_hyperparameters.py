@@ -11,12 +11,6 @@ from typing import Any
 
 import pytest
 from pydantic import ValidationError
-from sagemaker.workflow.parameters import (
-    ParameterBoolean,
-    ParameterFloat,
-    ParameterInteger,
-    ParameterString,
-)
 
 from pipeline_steps.frameworks.pytorch import (
     MOMENTUM_OPTIMIZERS,
@@ -24,6 +18,7 @@ from pipeline_steps.frameworks.pytorch import (
     PyTorchHyperparameters,
 )
 from pipeline_steps.reference_scripts import REFERENCE_SCRIPTS_DIR
+from pipeline_steps.sdk import ParameterBoolean, ParameterFloat, ParameterInteger, ParameterString
 
 TRAIN_SCRIPT = REFERENCE_SCRIPTS_DIR / "train.py"
 

@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 import pytest
 from pydantic import ValidationError
-from sagemaker.workflow.parameters import ParameterFloat, ParameterInteger, ParameterString
 
 from pipeline_steps.frameworks.sklearn import SKLearnHyperparameters
 from pipeline_steps.frameworks.sklearn_space import (
@@ -26,6 +25,7 @@ from pipeline_steps.frameworks.sklearn_space import (
     PARAMETERS,
     SKLEARN_SCORERS,
 )
+from pipeline_steps.sdk import ParameterFloat, ParameterInteger, ParameterString
 
 sklearn = pytest.importorskip("sklearn")
 ensemble = importlib.import_module("sklearn.ensemble")

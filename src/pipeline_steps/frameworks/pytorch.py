@@ -1,4 +1,4 @@
-"""PyTorch: the hyperparameters of the reference training script ``train.py``.
+"""PyTorch: hyperparameters, training config and step builder (``sagemaker.pytorch.PyTorch``).
 
 ``train.py`` trains a multilayer perceptron (binary classification, one logit) on the
 CSV channels of ``PYTORCH_TRAIN_CONTRACT`` and honours every field below. Each field
@@ -15,15 +15,36 @@ in ``SM_OUTPUT_DATA_DIR``, checkpoints in ``$PIPELINE_CHECKPOINT_DIR`` (default
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
-from pydantic import Field, model_validator
-from sagemaker.workflow.parameters import Parameter
+from pydantic import Field, field_validator, model_validator
 
+from pipeline_script_contracts import PYTORCH_TRAIN_CONTRACT
+from pipeline_steps.core.hyperparameters import (
+    AcceptsParameter,
+    HyperparametersModel,
+    PBool,
+    parameter_field,
+)
+from pipeline_steps.core.identifiers import check_s3_uri
+from pipeline_steps.frameworks.training import TrainingConfigBase, TrainingStepBuilder
 from pipeline_steps.frameworks.unknown_names import refuse_unknown_names
-from pipeline_steps.hyperparameter_models import AcceptsParameter, HyperparametersModel, _field
+from pipeline_steps.sdk import (
+    ExecutionVariables,
+    Join,
+    Parameter,
+    PipelineVariable,
+    Step,
+    pytorch_estimator_class,
+)
 
-__all__ = ["MOMENTUM_OPTIMIZERS", "PYTORCH_OPTIMIZERS", "PyTorchHyperparameters"]
+__all__ = [
+    "MOMENTUM_OPTIMIZERS",
+    "PYTORCH_OPTIMIZERS",
+    "PyTorchHyperparameters",
+    "PyTorchTrainingConfig",
+    "PyTorchTrainingStepBuilder",
+]
 
 OptimizerName = Literal["adam", "adamw", "sgd", "rmsprop", "adagrad"]
 
@@ -51,42 +72,42 @@ class PyTorchHyperparameters(HyperparametersModel):
                                use_amp=True)
     """
 
-    learning_rate: Annotated[float | Parameter, _field(float, gt=0.0, le=10.0)] = Field(
+    learning_rate: Annotated[float | Parameter, parameter_field(float, gt=0.0, le=10.0)] = Field(
         1e-3, description="Optimizer learning rate (lr)."
     )
-    batch_size: Annotated[int | Parameter, _field(int, ge=1, le=65_536)] = Field(
+    batch_size: Annotated[int | Parameter, parameter_field(int, ge=1, le=65_536)] = Field(
         32, description="Rows per optimizer step; the last batch of an epoch may be smaller."
     )
-    epochs: Annotated[int | Parameter, _field(int, ge=1, le=10_000)] = Field(
+    epochs: Annotated[int | Parameter, parameter_field(int, ge=1, le=10_000)] = Field(
         10,
         description="Total passes over the training data; a resumed job trains only the "
         "epochs its checkpoint has not done yet.",
     )
-    hidden_size: Annotated[int | Parameter, _field(int, ge=1, le=65_536)] = Field(
+    hidden_size: Annotated[int | Parameter, parameter_field(int, ge=1, le=65_536)] = Field(
         128, description="Width of each hidden layer."
     )
-    num_layers: Annotated[int | Parameter, _field(int, ge=1, le=1_000)] = Field(
+    num_layers: Annotated[int | Parameter, parameter_field(int, ge=1, le=1_000)] = Field(
         2, description="Number of hidden layers (Linear, ReLU, Dropout each)."
     )
-    dropout: Annotated[float | Parameter, _field(float, ge=0.0, lt=1.0)] = Field(
+    dropout: Annotated[float | Parameter, parameter_field(float, ge=0.0, lt=1.0)] = Field(
         0.1, description="Dropout probability after each hidden layer, in [0, 1)."
     )
     optimizer: Annotated[OptimizerName | Parameter, AcceptsParameter(OptimizerName, str)] = Field(
         "adam", description="Optimizer: adam, adamw, sgd, rmsprop or adagrad (torch.optim)."
     )
-    weight_decay: Annotated[float | Parameter, _field(float, ge=0.0, le=1.0)] = Field(
+    weight_decay: Annotated[float | Parameter, parameter_field(float, ge=0.0, le=1.0)] = Field(
         0.0, description="Weight decay passed to the optimizer (decoupled for adamw)."
     )
-    momentum: Annotated[float | Parameter | None, _field(float, ge=0.0, lt=1.0)] = Field(
+    momentum: Annotated[float | Parameter | None, parameter_field(float, ge=0.0, lt=1.0)] = Field(
         None, description="Momentum, for sgd and rmsprop only; unset means 0."
     )
-    gradient_clip_norm: Annotated[float | Parameter | None, _field(float, gt=0.0)] = Field(
+    gradient_clip_norm: Annotated[float | Parameter | None, parameter_field(float, gt=0.0)] = Field(
         None, description="Clip the gradients' global L2 norm to this value; unset: no clipping."
     )
-    seed: Annotated[int | Parameter, _field(int, ge=0, le=2**32 - 1)] = Field(
+    seed: Annotated[int | Parameter, parameter_field(int, ge=0, le=2**32 - 1)] = Field(
         42, description="Seed of weight initialisation, shuffling and dropout."
     )
-    use_amp: Annotated[bool | Parameter, _field(bool)] = Field(
+    use_amp: PBool = Field(
         False,
         description="Automatic mixed precision: torch.autocast with bfloat16 on CPU, float16 "
         "with a GradScaler on CUDA.",
@@ -107,3 +128,65 @@ class PyTorchHyperparameters(HyperparametersModel):
                 "momentum or set optimizer to 'sgd' or 'rmsprop'"
             )
         return self
+
+
+class PyTorchTrainingConfig(TrainingConfigBase):
+    """Settings of a PyTorch training step (``sagemaker.pytorch.PyTorch``)."""
+
+    framework_version: str = Field(
+        "2.8",
+        description="SageMaker PyTorch container version; 2.8 is the newest PyTorch training "
+        "image sagemaker 2.257.7 knows (image_uri_config/pytorch.json).",
+    )
+    py_version: str = Field("py312", description="Python version of the PyTorch 2.8 image.")
+    entry_point: str = Field(
+        PYTORCH_TRAIN_CONTRACT.entry_point, description="Training script, relative to source_dir."
+    )
+    checkpoint_s3_uri: str | PipelineVariable | None = Field(
+        None,
+        description="s3:// prefix checkpoints sync to; per execution under the session's "
+        "bucket when unset.",
+    )
+
+    @field_validator("checkpoint_s3_uri")
+    @classmethod
+    def _check_checkpoints(cls, value: Any) -> Any:
+        return check_s3_uri(value)
+
+
+class PyTorchTrainingStepBuilder(TrainingStepBuilder):
+    """Builds a PyTorch TrainingStep fed by ``PYTORCH_TRAIN_CONTRACT``'s channels."""
+
+    contract = PYTORCH_TRAIN_CONTRACT
+    config_class = PyTorchTrainingConfig
+    default_step_name: ClassVar[str] = "PyTorchTraining"
+
+    def _checkpoint_uri(self, step_name: str) -> Any:
+        configured = self.config.checkpoint_s3_uri
+        if configured is not None:
+            return configured
+        bucket = self.sagemaker_session.default_bucket()  # type: ignore[no-untyped-call]
+        return Join(
+            on="/",
+            values=[
+                "s3:/",
+                bucket,
+                ExecutionVariables.PIPELINE_NAME,
+                ExecutionVariables.PIPELINE_EXECUTION_ID,
+                step_name,
+                "checkpoints",
+            ],
+        )
+
+    def _estimator(self, step_name: str) -> Any:
+        estimator = pytorch_estimator_class()
+        return estimator(
+            base_job_name=step_name.lower()[:38],
+            checkpoint_s3_uri=self._checkpoint_uri(step_name),
+            **self._framework_kwargs(),
+        )
+
+    def _output_references(self, step: Step) -> dict[str, Any]:
+        references = super()._output_references(step)
+        references["checkpoints"] = step.properties.CheckpointConfig.S3Uri
+        return references

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
-from sagemaker.workflow.parameters import Parameter
 
 from pipeline_script_contracts import SKLEARN_TRAIN_CONTRACT
+from pipeline_steps.core.hyperparameters import AcceptsParameter, HyperparametersModel
 from pipeline_steps.frameworks.sklearn_space import (
     ESTIMATOR_CLASSES,
     NONE_ACCEPTED,
@@ -32,12 +32,9 @@ from pipeline_steps.frameworks.sklearn_space import (
     choices_of,
     narrowing_problem,
 )
+from pipeline_steps.frameworks.training import TrainingConfigBase, TrainingStepBuilder
 from pipeline_steps.frameworks.unknown_names import refuse_unknown_names
-from pipeline_steps.hyperparameter_models import AcceptsParameter, HyperparametersModel
-from pipeline_steps.training_steps import TrainingConfigBase, _TrainingStepBuilder
-
-if TYPE_CHECKING:
-    from sagemaker.estimator import Framework
+from pipeline_steps.sdk import Parameter, sklearn_estimator_class
 
 __all__ = [
     "SKLEARN_FRAMEWORK_VERSION",
@@ -344,17 +341,13 @@ class SKLearnTrainingConfig(TrainingConfigBase):
         return value
 
 
-class SKLearnTrainingStepBuilder(_TrainingStepBuilder):
+class SKLearnTrainingStepBuilder(TrainingStepBuilder):
     """Builds a scikit-learn TrainingStep fed by ``SKLEARN_TRAIN_CONTRACT``'s channels."""
 
     contract = SKLEARN_TRAIN_CONTRACT
     config_class = SKLearnTrainingConfig
     default_step_name: ClassVar[str] = "SKLearnTraining"
 
-    def _estimator(self, step_name: str) -> Framework:
-        from sagemaker.sklearn.estimator import SKLearn
-
-        estimator: Framework = SKLearn(
-            base_job_name=step_name.lower()[:38], **self._framework_kwargs()
-        )
-        return estimator
+    def _estimator(self, step_name: str) -> Any:
+        estimator = sklearn_estimator_class()
+        return estimator(base_job_name=step_name.lower()[:38], **self._framework_kwargs())

@@ -8,23 +8,26 @@ evaluation data and the prep step's hyperparameters file go in under
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from pydantic import Field, field_validator
-from sagemaker.processing import ProcessingInput, ProcessingOutput
-from sagemaker.workflow.entities import PipelineVariable
-from sagemaker.workflow.execution_variables import ExecutionVariables
-from sagemaker.workflow.functions import Join
-from sagemaker.workflow.steps import ProcessingStep
 
 from pipeline_script_contracts import MODEL_EVALUATION_CONTRACT
-from pipeline_steps.builder_base import StepBuilderBase, dependency_steps
-from pipeline_steps.job_config import JobConfigBase
-
-if TYPE_CHECKING:
-    from sagemaker.workflow.steps import CacheConfig, Step
+from pipeline_steps.core.builder import JobStepBuilder
+from pipeline_steps.core.job_config import JobConfigBase
+from pipeline_steps.sdk import (
+    CacheConfig,
+    ExecutionVariables,
+    Join,
+    PipelineVariable,
+    ProcessingInput,
+    ProcessingOutput,
+    ProcessingStep,
+    Step,
+    xgboost_processor_class,
+)
 
 __all__ = ["ModelEvaluationConfig", "ModelEvaluationStepBuilder"]
 
@@ -72,7 +75,7 @@ def _destination_dir(path: str) -> str:
     return str(pure.parent) if pure.suffix else path
 
 
-class ModelEvaluationStepBuilder(StepBuilderBase[ModelEvaluationConfig]):
+class ModelEvaluationStepBuilder(JobStepBuilder[ModelEvaluationConfig]):
     """Builds the evaluation ProcessingStep fed by ``MODEL_EVALUATION_CONTRACT``."""
 
     contract = MODEL_EVALUATION_CONTRACT
@@ -116,27 +119,20 @@ class ModelEvaluationStepBuilder(StepBuilderBase[ModelEvaluationConfig]):
             )
         return outputs
 
-    def create_step(
+    def _make_step(
         self,
+        name: str,
+        resolved: Mapping[str, Any],
         *,
-        inputs: Mapping[str, Any] | None = None,
-        dependencies: Iterable[Step] = (),
-        step_name: str | None = None,
-        depends_on: Sequence[str | Step] | None = None,
-        cache_config: CacheConfig | None = None,
+        cache_config: CacheConfig | None,
+        depends_on: list[Any] | None,
     ) -> ProcessingStep:
-        """A ProcessingStep reading the contract's inputs from ``inputs`` and ``dependencies``."""
-        from sagemaker.xgboost.processing import XGBoostProcessor
-
-        name = self.name_for(step_name)
-        deps = list(dependencies)
-        resolved = self.resolve_inputs(deps, inputs, step_name=name)
         config = self.config
         environment: dict[str, str | PipelineVariable] = {
             **self.contract.optional_env_vars,
             **config.environment,
         }
-        processor = XGBoostProcessor(
+        processor = xgboost_processor_class()(
             framework_version=config.framework_version,
             role=config.role_arn,
             instance_type=config.instance_type,
@@ -153,17 +149,12 @@ class ModelEvaluationStepBuilder(StepBuilderBase[ModelEvaluationConfig]):
             inputs=self.processing_inputs(resolved),
             outputs=self.processing_outputs(name),
         )
-        step = ProcessingStep(
-            name=name,
-            step_args=step_args,
-            cache_config=cache_config,
-            depends_on=dependency_steps(deps, resolved, depends_on),
+        return ProcessingStep(
+            name=name, step_args=step_args, cache_config=cache_config, depends_on=depends_on
         )
-        self._register_outputs(
-            step,
-            {
-                logical: step.properties.ProcessingOutputConfig.Outputs[logical].S3Output.S3Uri
-                for logical in self.contract.output_names
-            },
-        )
-        return step
+
+    def _output_references(self, step: Step) -> dict[str, Any]:
+        return {
+            logical: step.properties.ProcessingOutputConfig.Outputs[logical].S3Output.S3Uri
+            for logical in self.contract.output_names
+        }

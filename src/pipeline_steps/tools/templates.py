@@ -4,37 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any
 
-from sagemaker.workflow.lambda_step import LambdaStep
-from sagemaker.workflow.parameters import Parameter
-from sagemaker.workflow.pipeline import Pipeline
-
-from pipeline_steps.aws_identifiers import check_role_arn
-from pipeline_steps.errors import StepBuilderError
-from pipeline_steps.evaluation_step import ModelEvaluationConfig, ModelEvaluationStepBuilder
-from pipeline_steps.hyperparameter_models import (
-    HyperparametersModel,
-    PyTorchHyperparameters,
-    XGBoostHyperparameters,
-)
-from pipeline_steps.hyperparameter_prep_config import HyperparameterPrepConfig
-from pipeline_steps.hyperparameter_prep_step import HyperparameterPrepStepBuilder
+from pipeline_steps.core.errors import StepBuilderError
+from pipeline_steps.core.hyperparameters import HyperparametersModel
+from pipeline_steps.evaluation.step import ModelEvaluationConfig, ModelEvaluationStepBuilder
+from pipeline_steps.frameworks import get_framework
+from pipeline_steps.prep.config import HyperparameterPrepConfig
+from pipeline_steps.prep.step import HyperparameterPrepStepBuilder
 from pipeline_steps.reference_scripts import REFERENCE_SCRIPTS_DIR
-from pipeline_steps.training_steps import (
-    PyTorchTrainingConfig,
-    PyTorchTrainingStepBuilder,
-    XGBoostTrainingConfig,
-    XGBoostTrainingStepBuilder,
-)
+from pipeline_steps.sdk import LambdaStep, Parameter, Pipeline, Session, Step
 
-if TYPE_CHECKING:
-    from sagemaker.session import Session
-    from sagemaker.workflow.steps import Step
-
-__all__ = ["Framework", "TrainingPipeline", "build_training_pipeline", "hyperparameter_model"]
-
-Framework = Literal["xgboost", "pytorch"]
+__all__ = ["TrainingPipeline", "build_training_pipeline", "hyperparameter_model"]
 
 
 @dataclass(frozen=True)
@@ -47,15 +28,17 @@ class TrainingPipeline:
     evaluation_step: Step | None
 
 
-def hyperparameter_model(framework: Framework, values: Mapping[str, Any]) -> HyperparametersModel:
-    """Validate ``values`` against the framework's hyperparameter model."""
-    model = XGBoostHyperparameters if framework == "xgboost" else PyTorchHyperparameters
-    return model.model_validate(dict(values))
+def hyperparameter_model(framework: str, values: Mapping[str, Any]) -> HyperparametersModel:
+    """Validate ``values`` against the framework's hyperparameter model.
+
+    An unknown framework is a ``KeyError`` listing the known ones, never a fallback.
+    """
+    return get_framework(framework).hyperparameters.model_validate(dict(values))
 
 
 def build_training_pipeline(
     *,
-    framework: Framework,
+    framework: str,
     hyperparameters: HyperparametersModel | Mapping[str, Any],
     role_arn: str,
     bucket: str,
@@ -70,14 +53,20 @@ def build_training_pipeline(
 ) -> TrainingPipeline:
     """HyperparameterPrep -> <framework> training [-> model evaluation], wired by logical name.
 
-    The evaluation step scores an XGBoost model (MODEL_EVALUATION_CONTRACT runs on the
-    XGBoost framework processor), so a PyTorch pipeline ends with its training step.
+    The evaluation step scores XGBoost models (MODEL_EVALUATION_CONTRACT runs on the
+    XGBoost framework processor), so pipelines of frameworks the registry marks as not
+    ``evaluated`` end with their training step.
     """
     try:
-        check_role_arn(role_arn)
-    except ValueError as error:
-        raise StepBuilderError(f"role_arn: {error}") from None
+        spec = get_framework(framework)
+    except KeyError as error:
+        raise StepBuilderError(str(error.args[0])) from None
     scripts = source_dir or str(REFERENCE_SCRIPTS_DIR)
+    # The training config first: a bad role_arn is reported as role_arn, not as the
+    # lambda_role_arn it defaults.
+    training_config = spec.config.model_validate(
+        {"role_arn": role_arn, "source_dir": scripts, "output_path": f"s3://{bucket}/models"}
+    )
     prep = HyperparameterPrepStepBuilder(
         HyperparameterPrepConfig(bucket=bucket, lambda_role_arn=lambda_role_arn or role_arn),
         sagemaker_session=sagemaker_session,
@@ -86,23 +75,9 @@ def build_training_pipeline(
     data_inputs = {"training_data": training_data or f"s3://{bucket}/data/train/"}
     if validation_data is not None:
         data_inputs["validation_data"] = validation_data
-    trainer: XGBoostTrainingStepBuilder | PyTorchTrainingStepBuilder
-    if framework == "xgboost":
-        trainer = XGBoostTrainingStepBuilder(
-            XGBoostTrainingConfig(
-                role_arn=role_arn, source_dir=scripts, output_path=f"s3://{bucket}/models"
-            ),
-            sagemaker_session=sagemaker_session,
-        )
-    else:
-        trainer = PyTorchTrainingStepBuilder(
-            PyTorchTrainingConfig(
-                role_arn=role_arn, source_dir=scripts, output_path=f"s3://{bucket}/models"
-            ),
-            sagemaker_session=sagemaker_session,
-        )
+    trainer = spec.builder(training_config, sagemaker_session=sagemaker_session)
     training_step = trainer.create_step(inputs=data_inputs, dependencies=[prep_step])
-    if framework != "xgboost":
+    if not spec.evaluated:
         pipeline = Pipeline(
             name=pipeline_name,
             parameters=list(parameters),
@@ -120,11 +95,8 @@ def build_training_pipeline(
         sagemaker_session=sagemaker_session,
     )
     evaluation_step = evaluator.create_step(
-        inputs={
-            "model_input": trainer.outputs(training_step)["model_output"],
-            "eval_data_input": eval_data or f"s3://{bucket}/data/eval/",
-        },
-        dependencies=[prep_step],
+        inputs={"eval_data_input": eval_data or f"s3://{bucket}/data/eval/"},
+        dependencies=[prep_step, training_step],  # model_input <- model_output, declared
     )
     pipeline = Pipeline(
         name=pipeline_name,

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import Any, TextIO
 
-from pipeline_steps.mock_environment import MOCK_REGION, create_mock_role, use_fake_credentials
+from pipeline_steps.tools.mock_aws import MOCK_REGION, create_mock_role, use_fake_credentials
 
 __all__ = ["DEMO_BUCKET", "run_demo"]
 
@@ -40,13 +40,12 @@ def run_demo(output: Path, out: TextIO, *, learning_rate: float = 0.05) -> int:
 
 def _run(output: Path, out: TextIO, learning_rate: float, started: float) -> int:
     import boto3
-    from sagemaker.workflow.parameters import ParameterFloat, ParameterInteger
-    from sagemaker.workflow.pipeline_context import PipelineSession
 
-    from pipeline_steps.hyperparameter_models import XGBoostHyperparameters
-    from pipeline_steps.local import run_lambda_step
-    from pipeline_steps.mermaid import pipeline_to_mermaid
-    from pipeline_steps.pipeline_templates import build_training_pipeline
+    from pipeline_steps.frameworks.xgboost import XGBoostHyperparameters
+    from pipeline_steps.prep.local_run import run_lambda_step
+    from pipeline_steps.sdk import ParameterFloat, ParameterInteger, PipelineSession
+    from pipeline_steps.tools.mermaid import pipeline_to_mermaid
+    from pipeline_steps.tools.templates import build_training_pipeline
 
     boto_session = boto3.Session(region_name=DEMO_REGION)
     role_arn = create_mock_role(boto_session, "sagemaker-pipeline-steps-demo")

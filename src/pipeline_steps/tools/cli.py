@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from pipeline_steps.frameworks import FRAMEWORKS
+
 __all__ = ["main"]
 
 EXIT_OK = 0
@@ -142,12 +144,12 @@ def _command_definition(args: argparse.Namespace, out: TextIO) -> int:
     if args.mock:
         # Before the SDK is imported: importing sagemaker builds a default boto session,
         # which would otherwise resolve the caller's real credentials (or probe EC2 IMDS).
-        from pipeline_steps.mock_environment import use_fake_credentials
+        from pipeline_steps.tools.mock_aws import use_fake_credentials
 
         use_fake_credentials()
     from pydantic import ValidationError
 
-    from pipeline_steps.pipeline_templates import build_training_pipeline, hyperparameter_model
+    from pipeline_steps.tools.templates import build_training_pipeline, hyperparameter_model
 
     try:
         hyperparameters = hyperparameter_model(args.framework, values)
@@ -168,10 +170,10 @@ def _write_definition(
 ) -> int:
     import boto3
     from pydantic import ValidationError
-    from sagemaker.workflow.pipeline_context import PipelineSession
 
-    from pipeline_steps.errors import StepBuilderError
-    from pipeline_steps.mermaid import pipeline_to_mermaid
+    from pipeline_steps.core.errors import StepBuilderError
+    from pipeline_steps.sdk import PipelineSession
+    from pipeline_steps.tools.mermaid import pipeline_to_mermaid
 
     boto_session = boto3.Session(region_name=args.region)
     if args.mock:
@@ -211,7 +213,7 @@ def _write_definition(
 
 def _mock_lambda_role(boto_session: Any, role_arn: str) -> None:
     """Create the role in the mock so the mock Lambda accepts it."""
-    from pipeline_steps.mock_environment import create_mock_role
+    from pipeline_steps.tools.mock_aws import create_mock_role
 
     create_mock_role(boto_session, role_arn.rsplit("/", 1)[-1])
 
@@ -234,7 +236,7 @@ def _check_output_folder(path: str) -> None:
 
 def _command_demo(args: argparse.Namespace, out: TextIO) -> int:
     _check_output_folder(args.output)
-    from pipeline_steps.demo import run_demo
+    from pipeline_steps.tools.demo import run_demo
 
     return run_demo(Path(args.output), out)
 
@@ -298,7 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
         "definition deploys the bundled Lambda; use --mock to do it on in-process mock AWS.",
     )
     definition.add_argument("--hyperparameters", required=True, help="JSON hyperparameters file")
-    definition.add_argument("--framework", required=True, choices=["xgboost", "pytorch"])
+    definition.add_argument("--framework", required=True, choices=list(FRAMEWORKS))
     definition.add_argument("--role-arn", required=True, help="SageMaker execution role ARN")
     definition.add_argument("--lambda-role-arn", help="Lambda execution role (default: --role-arn)")
     definition.add_argument("--bucket", required=True, help="bucket for hyperparameters and code")

@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from sagemaker.workflow.entities import PipelineVariable
 
-from pipeline_steps.aws_identifiers import (
+from pipeline_steps.core.identifiers import (
     check_environment,
     check_instance_type,
     check_role_arn,
     check_s3_uri,
 )
+from pipeline_steps.sdk import PipelineVariable
 
 __all__ = ["JobConfigBase"]
 

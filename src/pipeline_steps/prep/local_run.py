@@ -17,41 +17,24 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from sagemaker.workflow.execution_variables import ExecutionVariable
-from sagemaker.workflow.functions import Join
-from sagemaker.workflow.lambda_step import LambdaOutputTypeEnum, LambdaStep
-from sagemaker.workflow.parameters import Parameter, ParameterTypeEnum
-
-from lambda_code import hyperparameter_prep
-from pipeline_steps.errors import LocalRunError
+from lambda_code import HYPERPARAMETER_PREP_HANDLER, hyperparameter_prep
+from lambda_code.hyperparameter_prep import MAX_OUTPUT_VALUE_CHARS
+from pipeline_script_contracts import OutputType
+from pipeline_steps.core.errors import LocalRunError
+from pipeline_steps.core.outputs import contract_of
+from pipeline_steps.core.parameters import is_value_of
+from pipeline_steps.sdk import ExecutionVariable, Join, LambdaStep, Parameter
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 __all__ = ["LocalLambdaContext", "local_execution_variables", "run_lambda_step"]
 
-MAX_OUTPUT_VALUE_CHARS = 1024
-"""LambdaStep output values are at most 1,024 characters."""
-
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
 """A synchronous Lambda invocation's request payload limit."""
 
 LOCAL_REGION = "us-east-1"
 LOCAL_ACCOUNT = "000000000000"
-
-_PYTHON_TYPES: Mapping[Any, tuple[type, ...]] = {
-    ParameterTypeEnum.STRING: (str,),
-    ParameterTypeEnum.INTEGER: (int,),
-    ParameterTypeEnum.FLOAT: (float, int),
-    ParameterTypeEnum.BOOLEAN: (bool,),
-}
-
-_OUTPUT_TYPES: Mapping[LambdaOutputTypeEnum, tuple[type, ...]] = {
-    LambdaOutputTypeEnum.String: (str,),
-    LambdaOutputTypeEnum.Integer: (int,),
-    LambdaOutputTypeEnum.Float: (float, int),
-    LambdaOutputTypeEnum.Boolean: (bool,),
-}
 
 
 class LocalLambdaContext:
@@ -122,10 +105,10 @@ def run_lambda_step(
     if not isinstance(step, LambdaStep):
         raise LocalRunError(f"run_lambda_step runs LambdaSteps, not {type(step).__name__}")
     handler = getattr(step.lambda_func, "handler", None)
-    if handler != "hyperparameter_prep.lambda_handler":
+    if handler != HYPERPARAMETER_PREP_HANDLER:
         raise LocalRunError(
             f"step {step.name!r} runs handler {handler!r}; only the bundled "
-            "hyperparameter_prep.lambda_handler can run locally"
+            f"{HYPERPARAMETER_PREP_HANDLER} can run locally"
         )
     renderer = _Renderer(step, parameters or {}, local_execution_variables(execution))
     arguments: dict[str, Any] = step.arguments  # type: ignore[assignment]
@@ -189,8 +172,7 @@ class _Renderer:
                 f"step {self._step.name!r}: {where} needs pipeline parameter {name!r}, which has "
                 "no default; pass parameters={" + repr(name) + ": ...}"
             )
-        expected = _PYTHON_TYPES[parameter.parameter_type]
-        if (isinstance(value, bool) and bool not in expected) or not isinstance(value, expected):
+        if not is_value_of(parameter.parameter_type, value):
             raise LocalRunError(
                 f"pipeline parameter {name!r} is a {parameter.parameter_type.value} parameter; "
                 f"{value!r} ({type(value).__name__}) is not a valid value"
@@ -228,6 +210,7 @@ def _join_text(value: Any) -> str:
 
 
 def _check_outputs(step: LambdaStep, result: Mapping[str, Any]) -> dict[str, Any]:
+    contract = contract_of(step)
     outputs: dict[str, Any] = {}
     for output in step.outputs:
         name = output.output_name
@@ -237,10 +220,12 @@ def _check_outputs(step: LambdaStep, result: Mapping[str, Any]) -> dict[str, Any
                 f"{', '.join(sorted(result))}"
             )
         value = result[name]
-        expected = _OUTPUT_TYPES[output.output_type]
-        if (isinstance(value, bool) and bool not in expected) or not isinstance(value, expected):
+        declared = OutputType(output.output_type.value)
+        if contract is not None and name in contract.output_types:
+            declared = contract.output_types[name]
+        if not declared.accepts(value):
             raise LocalRunError(
-                f"step {step.name!r}: output {name!r} is declared {output.output_type.value} but "
+                f"step {step.name!r}: output {name!r} is declared {declared.value} but "
                 f"the handler returned {value!r} ({type(value).__name__})"
             )
         if len(str(value)) > MAX_OUTPUT_VALUE_CHARS:

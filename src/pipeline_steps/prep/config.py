@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import re
 import warnings
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sagemaker.workflow.entities import PipelineVariable
 
 from lambda_code.hyperparameter_prep import (
     DEFAULT_KEY_PREFIX,
     validate_bucket_name,
     validate_key_prefix,
 )
-from pipeline_steps.aws_identifiers import check_role_arn
-from pipeline_steps.bundled_lambda import (
+from pipeline_steps.core.identifiers import check_account_id, check_kms_key_id, check_role_arn
+from pipeline_steps.deployment.rules import (
+    DEFAULT_ARCHITECTURE,
+    DEFAULT_MEMORY_SIZE,
+    DEFAULT_RUNTIME,
+    DEFAULT_TIMEOUT,
     MAX_MEMORY_SIZE,
     MAX_TIMEOUT,
     MIN_MEMORY_SIZE,
@@ -26,19 +28,12 @@ from pipeline_steps.bundled_lambda import (
     validate_runtime,
     validate_tags,
 )
+from pipeline_steps.sdk import PipelineVariable
 
 __all__ = ["DEFAULT_FUNCTION_NAME", "HyperparameterPrepConfig"]
 
 DEFAULT_FUNCTION_NAME = "sagemaker-hyperparameter-prep"
 """Contains ``sagemaker``, so ``AmazonSageMakerPipelinesIntegrations`` may create and invoke it."""
-
-_ACCOUNT_ID = re.compile(r"^\d{12}$")
-_KMS_KEY = re.compile(
-    r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-    r"|mrk-[0-9a-f]{32}"
-    r"|alias/[A-Za-z0-9/_\-]{1,250}"
-    r"|arn:aws[a-z\-]*:kms:[a-z0-9\-]+:\d{12}:(?:key/[A-Za-z0-9\-]+|alias/[A-Za-z0-9/_\-]+))$"
-)
 
 
 class HyperparameterPrepConfig(BaseModel):
@@ -60,15 +55,18 @@ class HyperparameterPrepConfig(BaseModel):
         DEFAULT_FUNCTION_NAME,
         description="Lambda function name: letters, digits, '-' and '_', at most 64 characters.",
     )
-    runtime: str = Field("python3.12", description="Lambda Python runtime.")
+    runtime: str = Field(DEFAULT_RUNTIME, description="Lambda Python runtime.")
     architecture: Literal["arm64", "x86_64"] = Field(
-        "arm64", description="Lambda instruction set architecture."
+        DEFAULT_ARCHITECTURE, description="Lambda instruction set architecture."
     )
     timeout: int = Field(
-        60, ge=MIN_TIMEOUT, le=MAX_TIMEOUT, description="Function timeout in seconds (1..600)."
+        DEFAULT_TIMEOUT,
+        ge=MIN_TIMEOUT,
+        le=MAX_TIMEOUT,
+        description="Function timeout in seconds (1..600).",
     )
     memory_size: int = Field(
-        256,
+        DEFAULT_MEMORY_SIZE,
         ge=MIN_MEMORY_SIZE,
         le=MAX_MEMORY_SIZE,
         description="Function memory in MB (128..10240).",
@@ -126,18 +124,12 @@ class HyperparameterPrepConfig(BaseModel):
     @field_validator("kms_key_id")
     @classmethod
     def _check_kms_key(cls, value: str | None) -> str | None:
-        if value is not None and not _KMS_KEY.fullmatch(value):
-            raise ValueError(
-                f"{value!r} is not a KMS key id, alias (alias/<name>) or key/alias ARN"
-            )
-        return value
+        return None if value is None else check_kms_key_id(value)
 
     @field_validator("expected_bucket_owner")
     @classmethod
     def _check_owner(cls, value: str | None) -> str | None:
-        if value is not None and not _ACCOUNT_ID.fullmatch(value):
-            raise ValueError(f"{value!r} is not a 12-digit AWS account id")
-        return value
+        return None if value is None else check_account_id(value)
 
     @field_validator("environment")
     @classmethod

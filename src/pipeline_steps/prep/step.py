@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
-
-from sagemaker.workflow.entities import PipelineVariable
-from sagemaker.workflow.execution_variables import ExecutionVariables
-from sagemaker.workflow.functions import Join
-from sagemaker.workflow.lambda_step import LambdaOutput, LambdaOutputTypeEnum, LambdaStep
-from sagemaker.workflow.parameters import Parameter
+from typing import Any
 
 from lambda_code import HYPERPARAMETER_PREP_HANDLER, HYPERPARAMETER_PREP_SCRIPT
 from lambda_code.hyperparameter_prep import (
@@ -17,31 +11,40 @@ from lambda_code.hyperparameter_prep import (
     HyperparameterPrepError,
     serialize_hyperparameters,
 )
-from pipeline_script_contracts import HYPERPARAMETER_PREP_CONTRACT
-from pipeline_steps.builder_base import StepBuilderBase
-from pipeline_steps.bundled_lambda import BundledLambda
-from pipeline_steps.errors import StepBuilderError
-from pipeline_steps.hyperparameter_models import HyperparametersModel
-from pipeline_steps.hyperparameter_overrides import split_pipeline_parameters
-from pipeline_steps.hyperparameter_prep_config import HyperparameterPrepConfig
+from pipeline_script_contracts import HYPERPARAMETER_PREP_CONTRACT, ScriptContract
+from pipeline_steps.core.builder import StepBuilderBase
+from pipeline_steps.core.errors import StepBuilderError
+from pipeline_steps.core.hyperparameters import HyperparametersModel
+from pipeline_steps.core.parameters import split_pipeline_parameters
+from pipeline_steps.deployment.reconciler import BundledLambda
+from pipeline_steps.prep.config import HyperparameterPrepConfig
+from pipeline_steps.prep.policy import lambda_execution_policy
+from pipeline_steps.sdk import (
+    CacheConfig,
+    ExecutionVariables,
+    LambdaOutput,
+    LambdaOutputTypeEnum,
+    LambdaStep,
+    Step,
+)
 
-if TYPE_CHECKING:
-    from sagemaker.workflow.steps import CacheConfig, Step
-
-__all__ = ["HYPERPARAMETER_PREP_OUTPUT_TYPES", "HyperparameterPrepStepBuilder"]
-
-HYPERPARAMETER_PREP_OUTPUT_TYPES: Mapping[str, LambdaOutputTypeEnum] = {
-    "hyperparameters_s3_uri": LambdaOutputTypeEnum.String,
-    "hyperparameters_sha256": LambdaOutputTypeEnum.String,
-    "hyperparameters_size_bytes": LambdaOutputTypeEnum.Integer,
-    "reused": LambdaOutputTypeEnum.Boolean,
-}
-"""The step's OutputParameters and their types, in the order the definition lists them."""
+__all__ = ["HyperparameterPrepStepBuilder", "lambda_outputs"]
 
 MAX_ARGUMENT_CHARS = 900_000
 """Hyperparameter text a definition can carry: the whole definition is capped at 1,048,576."""
 
 Hyperparameters = HyperparametersModel | Mapping[str, Any]
+
+
+def lambda_outputs(contract: ScriptContract) -> list[LambdaOutput]:
+    """The LambdaStep OutputParameters of a lambda contract, typed as the contract says."""
+    return [
+        LambdaOutput(
+            output_name=name,
+            output_type=LambdaOutputTypeEnum[contract.output_types[name].lambda_output_type],
+        )
+        for name in contract.output_names
+    ]
 
 
 class HyperparameterPrepStepBuilder(StepBuilderBase[HyperparameterPrepConfig]):
@@ -132,10 +135,7 @@ class HyperparameterPrepStepBuilder(StepBuilderBase[HyperparameterPrepConfig]):
             name=name,
             lambda_func=self.lambda_function,
             inputs=self.build_arguments(hyperparameters),
-            outputs=[
-                LambdaOutput(output_name=output, output_type=output_type)
-                for output, output_type in HYPERPARAMETER_PREP_OUTPUT_TYPES.items()
-            ],
+            outputs=lambda_outputs(self.contract),
             cache_config=cache_config,
             depends_on=list(depends_on) if depends_on else None,
         )
@@ -146,44 +146,16 @@ class HyperparameterPrepStepBuilder(StepBuilderBase[HyperparameterPrepConfig]):
 
     def lambda_execution_policy(self) -> dict[str, Any]:
         """The least-privilege IAM policy document for the function's execution role."""
-        config = self.config
-        partition = config.role_partition
-        account = config.role_account_id
-        region = self._region()
-        bucket = _literal(config.bucket, "bucket")
-        statements: list[dict[str, Any]] = [
-            {
-                "Sid": "WriteHyperparameters",
-                "Effect": "Allow",
-                "Action": ["s3:PutObject"],
-                "Resource": f"arn:{partition}:s3:::{bucket}/{_prefix_pattern(config.key_prefix)}",
-            },
-            {
-                "Sid": "ConfirmReusedHyperparameters",
-                "Effect": "Allow",
-                "Action": ["s3:GetObject"],
-                "Resource": f"arn:{partition}:s3:::{bucket}/{_prefix_pattern(config.key_prefix)}",
-            },
-        ]
-        if config.kms_key_id is not None:
-            statements.append(_kms_statement(config.kms_key_id, partition, region, account))
-        log_group = f"arn:{partition}:logs:{region}:{account}:log-group:/aws/lambda/"
-        statements.append(
-            {
-                "Sid": "WriteOwnLogs",
-                "Effect": "Allow",
-                "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": [
-                    f"{log_group}{config.function_name}",
-                    f"{log_group}{config.function_name}:*",
-                ],
-            }
-        )
-        return {"Version": "2012-10-17", "Statement": statements}
-
-    def _region(self) -> str:
         region = getattr(self.sagemaker_session, "boto_region_name", None)
-        return str(region) if region else "*"
+        return lambda_execution_policy(self.config, str(region) if region else "*")
+
+    def __repr__(self) -> str:
+        config = self.config
+        return (
+            f"{type(self).__name__}(step_name={self.step_name!r}, "
+            f"function_name={config.function_name!r}, bucket={config.bucket!r}, "
+            f"key_prefix={config.key_prefix!r})"
+        )
 
 
 def _as_mapping(hyperparameters: Hyperparameters) -> Mapping[str, Any]:
@@ -195,48 +167,3 @@ def _as_mapping(hyperparameters: Hyperparameters) -> Mapping[str, Any]:
         f"hyperparameters must be a hyperparameter model (e.g. XGBoostHyperparameters) or a "
         f"dict, not {type(hyperparameters).__name__}"
     )
-
-
-def _literal(value: str | PipelineVariable, field: str) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Parameter) and isinstance(value.default_value, str):
-        return value.default_value
-    raise StepBuilderError(
-        f"{field} is a pipeline variable without a default, so the policy cannot name it; "
-        "give the parameter a default or write the policy for the bucket yourself"
-    )
-
-
-def _prefix_pattern(key_prefix: str | PipelineVariable) -> str:
-    """The object pattern the function may write: exact prefix, or its literal head."""
-    if isinstance(key_prefix, str):
-        return f"{key_prefix}/*"
-    if isinstance(key_prefix, Join):
-        head: list[str] = []
-        for value in key_prefix.values:
-            if not isinstance(value, str):
-                break
-            head.append(value)
-        literal = key_prefix.on.join(head)
-        return f"{literal}{key_prefix.on}*" if head else "*"
-    if isinstance(key_prefix, Parameter) and isinstance(key_prefix.default_value, str):
-        return "*"
-    return "*"
-
-
-def _kms_statement(kms_key_id: str, partition: str, region: str, account: str) -> dict[str, Any]:
-    statement: dict[str, Any] = {
-        "Sid": "EncryptHyperparameters",
-        "Effect": "Allow",
-        "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
-    }
-    if kms_key_id.startswith("arn:") and ":key/" in kms_key_id:
-        statement["Resource"] = kms_key_id
-    elif kms_key_id.startswith("arn:") or kms_key_id.startswith("alias/"):
-        alias = kms_key_id.split(":", 5)[-1] if kms_key_id.startswith("arn:") else kms_key_id
-        statement["Resource"] = f"arn:{partition}:kms:{region}:{account}:key/*"
-        statement["Condition"] = {"ForAnyValue:StringEquals": {"kms:ResourceAliases": alias}}
-    else:
-        statement["Resource"] = f"arn:{partition}:kms:{region}:{account}:key/{kms_key_id}"
-    return statement

@@ -1,0 +1,1 @@
+"""Deploying the bundled Lambda: its rules, errors, deterministic package and reconciler."""

@@ -1,0 +1,1 @@
+"""The model evaluation step: a processing job that scores a trained model."""

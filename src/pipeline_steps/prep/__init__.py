@@ -1,0 +1,1 @@
+"""The hyperparameter-prep step: its config, builder, IAM policy and local run."""

@@ -1,0 +1,151 @@
+"""The prep LambdaStep, run in-process with the bundled handler.
+
+SageMaker sends the rendered ``Arguments`` as the event and reads the declared
+``OutputParameters`` from the result. The event goes through a JSON round trip (as on the
+wire) and must fit a synchronous Lambda payload; each declared output must be present,
+of its declared type and at most 1,024 characters. The event and the response are
+written to ``workdir/<step>/local-run/`` for inspection, and the handler's log lines
+(its CloudWatch output) to ``handler.log`` there instead of this process's logging.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pipeline_steps.runtime.errors import StepFailedError
+from pipeline_steps.runtime.layout import ContainerLayout
+from pipeline_steps.runtime.results import StepResult
+
+__all__ = ["MAX_OUTPUT_VALUE_CHARS", "MAX_PAYLOAD_BYTES", "run_bundled_lambda"]
+
+MAX_OUTPUT_VALUE_CHARS = 1024
+"""LambdaStep output values are at most 1,024 characters."""
+
+MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
+"""A synchronous Lambda invocation's request payload limit."""
+
+HANDLER_LOGGER = "hyperparameter_prep"
+"""The bundled handler's logger (its modules log under this name)."""
+
+_OUTPUT_TYPES: Mapping[str, tuple[type, ...]] = {
+    "String": (str,),
+    "Integer": (int,),
+    "Float": (float, int),
+    "Boolean": (bool,),
+}
+
+
+class _Context:
+    """The parts of the Lambda context object a handler commonly reads."""
+
+    def __init__(self, function_arn: str, timeout_s: int = 600) -> None:
+        self.function_name = function_arn.rsplit(":", 1)[-1] or "local-function"
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = function_arn
+        self.memory_limit_in_mb = 128
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{self.function_name}"
+        self.log_stream_name = "local"
+        self._deadline = time.monotonic() + timeout_s
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+@contextlib.contextmanager
+def _handler_log(path: Path) -> Iterator[None]:
+    """Send the handler's log records to ``path`` only, as Lambda sends them to CloudWatch."""
+    logger = logging.getLogger(HANDLER_LOGGER)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    saved = logger.propagate, logger.level
+    logger.addHandler(handler)
+    logger.propagate = False
+    if logger.level == logging.NOTSET:
+        logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+        logger.propagate, logger.level = saved
+
+
+def _fail(step_name: str, message: str) -> StepFailedError:
+    return StepFailedError(f"step {step_name!r} (Lambda): {message}", step_name=step_name)
+
+
+def run_bundled_lambda(
+    *,
+    step_name: str,
+    arguments: Mapping[str, Any],
+    output_parameters: Sequence[Mapping[str, Any]],
+    function_arn: str,
+    contract_name: str,
+    layout: ContainerLayout,
+    s3: Any,
+) -> StepResult:
+    """Invoke the bundled hyperparameter-prep handler on the rendered ``arguments``."""
+    from lambda_code import hyperparameter_prep
+
+    payload = json.dumps(dict(arguments))
+    if len(payload.encode("utf-8")) > MAX_PAYLOAD_BYTES:
+        raise _fail(
+            step_name,
+            f"the event is {len(payload.encode('utf-8')):,} bytes; Lambda accepts at most "
+            f"{MAX_PAYLOAD_BYTES:,}",
+        )
+    (layout.runner_dir / "event.json").write_text(payload, encoding="utf-8")
+    started = time.perf_counter()
+    try:
+        with _handler_log(layout.runner_dir / "handler.log"):
+            response = hyperparameter_prep.lambda_handler(
+                json.loads(payload), _Context(function_arn), s3_client=s3
+            )
+    except Exception as error:
+        raise _fail(step_name, f"the handler raised {type(error).__name__}: {error}") from error
+    seconds = time.perf_counter() - started
+    (layout.runner_dir / "response.json").write_text(
+        json.dumps(response, indent=2, sort_keys=True, default=str), encoding="utf-8"
+    )
+    outputs: dict[str, Any] = {}
+    for declared in output_parameters:
+        name, kind = str(declared["OutputName"]), str(declared.get("OutputType", "String"))
+        if name not in response:
+            raise _fail(
+                step_name,
+                f"the handler returned no {name!r}; it returned {', '.join(sorted(response))}",
+            )
+        value = response[name]
+        expected = _OUTPUT_TYPES.get(kind, (str,))
+        if (isinstance(value, bool) and bool not in expected) or not isinstance(value, expected):
+            raise _fail(
+                step_name,
+                f"output {name!r} is declared {kind} but the handler returned {value!r} "
+                f"({type(value).__name__})",
+            )
+        if len(str(value)) > MAX_OUTPUT_VALUE_CHARS:
+            raise _fail(
+                step_name,
+                f"output {name!r} is {len(str(value))} characters; LambdaStep outputs hold at "
+                f"most {MAX_OUTPUT_VALUE_CHARS}",
+            )
+        outputs[name] = value
+    return StepResult(
+        name=step_name,
+        step_type="Lambda",
+        outputs=outputs,
+        properties={"OutputParameters": outputs, "FunctionArn": function_arn},
+        seconds=seconds,
+        phases={"invoke": seconds},
+        local_dir=layout.root,
+        contract=contract_name,
+        entry_point="lambda_code.hyperparameter_prep.lambda_handler (in-process)",
+    )

@@ -1,0 +1,119 @@
+"""The SageMaker Python SDK, whichever major is installed: the only module that imports it.
+
+User code takes what it needs to define a pipeline from here, so one script runs on
+every SDK major this library supports::
+
+    from pipeline_steps.sdk import ParameterFloat, Pipeline, PipelineSession
+
+The library's own modules import every SDK class from here too; nothing else in
+``pipeline_steps`` names a ``sagemaker`` module.
+"""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from sagemaker.inputs import TrainingInput
+from sagemaker.lambda_helper import Lambda
+from sagemaker.processing import ProcessingInput, ProcessingOutput
+from sagemaker.session import Session
+from sagemaker.workflow.entities import PipelineVariable
+from sagemaker.workflow.execution_variables import ExecutionVariable, ExecutionVariables
+from sagemaker.workflow.functions import Join
+from sagemaker.workflow.lambda_step import LambdaOutput, LambdaOutputTypeEnum, LambdaStep
+from sagemaker.workflow.parameters import (
+    Parameter,
+    ParameterBoolean,
+    ParameterFloat,
+    ParameterInteger,
+    ParameterString,
+    ParameterTypeEnum,
+)
+from sagemaker.workflow.pipeline import Pipeline
+from sagemaker.workflow.pipeline_context import PipelineSession
+from sagemaker.workflow.steps import CacheConfig, ProcessingStep, Step, TrainingStep
+
+__all__ = [
+    "SDK_MAJOR",
+    "USER_NAMES",
+    "CacheConfig",
+    "ExecutionVariable",
+    "ExecutionVariables",
+    "Join",
+    "Lambda",
+    "LambdaOutput",
+    "LambdaOutputTypeEnum",
+    "LambdaStep",
+    "Parameter",
+    "ParameterBoolean",
+    "ParameterFloat",
+    "ParameterInteger",
+    "ParameterString",
+    "ParameterTypeEnum",
+    "Pipeline",
+    "PipelineSession",
+    "PipelineVariable",
+    "ProcessingInput",
+    "ProcessingOutput",
+    "ProcessingStep",
+    "Session",
+    "Step",
+    "TrainingInput",
+    "TrainingStep",
+    "pytorch_estimator_class",
+    "sklearn_estimator_class",
+    "xgboost_estimator_class",
+    "xgboost_processor_class",
+]
+
+USER_NAMES = (
+    "CacheConfig",
+    "ExecutionVariables",
+    "Join",
+    "ParameterBoolean",
+    "ParameterFloat",
+    "ParameterInteger",
+    "ParameterString",
+    "Pipeline",
+    "PipelineSession",
+)
+"""What user code needs to define a pipeline; the rest of ``__all__`` serves the library."""
+
+
+def _sdk_major() -> int:
+    try:
+        return int(version("sagemaker").split(".", 1)[0])
+    except (PackageNotFoundError, ValueError):  # pragma: no cover - sagemaker is a dependency
+        return 2
+
+
+SDK_MAJOR: int = _sdk_major()
+"""The installed SageMaker Python SDK's major version."""
+
+
+def xgboost_estimator_class() -> type:
+    """``sagemaker.xgboost.XGBoost`` (imported on first use: it is slow to import)."""
+    from sagemaker.xgboost.estimator import XGBoost
+
+    return XGBoost
+
+
+def pytorch_estimator_class() -> type:
+    """``sagemaker.pytorch.PyTorch`` (imported on first use)."""
+    from sagemaker.pytorch.estimator import PyTorch
+
+    return PyTorch
+
+
+def sklearn_estimator_class() -> type:
+    """``sagemaker.sklearn.SKLearn`` (imported on first use)."""
+    from sagemaker.sklearn.estimator import SKLearn
+
+    return SKLearn
+
+
+def xgboost_processor_class() -> type:
+    """``sagemaker.xgboost.XGBoostProcessor`` (imported on first use)."""
+    from sagemaker.xgboost.processing import XGBoostProcessor
+
+    return XGBoostProcessor

@@ -1,0 +1,1 @@
+"""Tools around the builders: the CLI, the demo, pipeline templates, Mermaid, mock AWS."""
