@@ -22,7 +22,8 @@ from lambda_code.hyperparameter_prep import MAX_OUTPUT_VALUE_CHARS
 from pipeline_script_contracts import OutputType
 from pipeline_steps.core.errors import LocalRunError
 from pipeline_steps.core.outputs import contract_of
-from pipeline_steps.core.parameters import is_value_of
+from pipeline_steps.core.parameter_kinds import is_value_of
+from pipeline_steps.runtime.lambda_step import MAX_PAYLOAD_BYTES
 from pipeline_steps.sdk import ExecutionVariable, Join, LambdaStep, Parameter
 
 if TYPE_CHECKING:
@@ -30,8 +31,6 @@ if TYPE_CHECKING:
 
 __all__ = ["LocalLambdaContext", "local_execution_variables", "run_lambda_step"]
 
-MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
-"""A synchronous Lambda invocation's request payload limit."""
 
 LOCAL_REGION = "us-east-1"
 LOCAL_ACCOUNT = "000000000000"
@@ -172,7 +171,7 @@ class _Renderer:
                 f"step {self._step.name!r}: {where} needs pipeline parameter {name!r}, which has "
                 "no default; pass parameters={" + repr(name) + ": ...}"
             )
-        if not is_value_of(parameter.parameter_type, value):
+        if not is_value_of(parameter.parameter_type.value, value):
             raise LocalRunError(
                 f"pipeline parameter {name!r} is a {parameter.parameter_type.value} parameter; "
                 f"{value!r} ({type(value).__name__}) is not a valid value"

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, cast
 
+from pipeline_steps.core.parameter_kinds import PARAMETER_KINDS, is_value_of
 from pipeline_steps.runtime.errors import ParameterError, UnsupportedExpressionError
 
 __all__ = [
@@ -53,13 +54,6 @@ EXECUTION_VARIABLES = (
 """The ``Execution.*`` variables SageMaker Pipelines defines."""
 
 SUPPORTED_FUNCTIONS = ("Std:Join",)
-
-_PARAMETER_TYPES: Mapping[str, tuple[type, ...]] = {
-    "String": (str,),
-    "Integer": (int,),
-    "Float": (float, int),
-    "Boolean": (bool,),
-}
 
 _STEP_REFERENCE = re.compile(r"Steps\.(?P<step>[A-Za-z0-9\-_]{1,64})(?P<path>.*)", re.DOTALL)
 _PATH_TOKEN = re.compile(
@@ -304,10 +298,9 @@ def resolve_parameters(
                 f"pipeline parameter {name!r} ({kind}) has no default value; "
                 f"pass parameters={{{name!r}: ...}}"
             )
-        expected = _PARAMETER_TYPES.get(kind)
-        if expected is None:
+        if kind not in PARAMETER_KINDS:
             raise ParameterError(f"pipeline parameter {name!r} has unknown type {kind!r}")
-        if (isinstance(value, bool) and bool not in expected) or not isinstance(value, expected):
+        if not is_value_of(kind, value):
             raise ParameterError(
                 f"pipeline parameter {name!r} is a {kind} parameter; its {origin} {value!r} "
                 f"({type(value).__name__}) is not a {kind}"

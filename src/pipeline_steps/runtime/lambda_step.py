@@ -19,27 +19,19 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from lambda_code.hyperparameter_prep import MAX_OUTPUT_VALUE_CHARS
+from pipeline_script_contracts import OutputType
 from pipeline_steps.runtime.errors import StepFailedError
 from pipeline_steps.runtime.layout import ContainerLayout
 from pipeline_steps.runtime.results import StepResult
 
-__all__ = ["MAX_OUTPUT_VALUE_CHARS", "MAX_PAYLOAD_BYTES", "run_bundled_lambda"]
-
-MAX_OUTPUT_VALUE_CHARS = 1024
-"""LambdaStep output values are at most 1,024 characters."""
+__all__ = ["MAX_PAYLOAD_BYTES", "run_bundled_lambda"]
 
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
 """A synchronous Lambda invocation's request payload limit."""
 
 HANDLER_LOGGER = "hyperparameter_prep"
 """The bundled handler's logger (its modules log under this name)."""
-
-_OUTPUT_TYPES: Mapping[str, tuple[type, ...]] = {
-    "String": (str,),
-    "Integer": (int,),
-    "Float": (float, int),
-    "Boolean": (bool,),
-}
 
 
 class _Context:
@@ -124,8 +116,7 @@ def run_bundled_lambda(
                 f"the handler returned no {name!r}; it returned {', '.join(sorted(response))}",
             )
         value = response[name]
-        expected = _OUTPUT_TYPES.get(kind, (str,))
-        if (isinstance(value, bool) and bool not in expected) or not isinstance(value, expected):
+        if not OutputType(kind).accepts(value):
             raise _fail(
                 step_name,
                 f"output {name!r} is declared {kind} but the handler returned {value!r} "
