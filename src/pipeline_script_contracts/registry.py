@@ -1,4 +1,4 @@
-"""The library's four script contracts and lookup by any of their names."""
+"""The library's script contracts and lookup by any of their names."""
 
 from __future__ import annotations
 
@@ -82,10 +82,33 @@ PYTORCH_TRAIN_CONTRACT = ScriptContract(
         "evaluation_output": "/opt/ml/output/data",
         "checkpoints": "/opt/ml/checkpoints",
     },
-    optional_env_vars=_TRAINING_ENV_DEFAULTS,
+    # train.py keeps checkpoints where SageMaker syncs them; the variable moves them for a
+    # run outside a container.
+    optional_env_vars={**_TRAINING_ENV_DEFAULTS, "PIPELINE_CHECKPOINT_DIR": "/opt/ml/checkpoints"},
     framework_requirements={"torch": ">=2.0"},
 )
 """The PyTorch training script."""
+
+SKLEARN_TRAIN_CONTRACT = ScriptContract(
+    name="sklearn_train",
+    entry_point="train_sklearn.py",
+    container_type=ContainerType.TRAINING,
+    description=(
+        "scikit-learn training script: trains a gradient-boosting or random-forest estimator "
+        "on the train channel, evaluates it on the optional validation channel, reads its "
+        "hyperparameters from the config channel's JSON file and writes the joblib model and "
+        "its metrics."
+    ),
+    expected_input_paths=_TRAINING_INPUTS,
+    optional_input_names=("validation_data",),
+    expected_output_paths={
+        "model_output": "/opt/ml/model",
+        "evaluation_output": "/opt/ml/output/data",
+    },
+    optional_env_vars=_TRAINING_ENV_DEFAULTS,
+    framework_requirements={"scikit-learn": ">=1.4"},
+)
+"""The scikit-learn training script."""
 
 MODEL_EVALUATION_CONTRACT = ScriptContract(
     name="model_evaluation",
@@ -115,6 +138,7 @@ _BY_CONSTANT_NAME = {
     "HYPERPARAMETER_PREP_CONTRACT": HYPERPARAMETER_PREP_CONTRACT,
     "MODEL_EVALUATION_CONTRACT": MODEL_EVALUATION_CONTRACT,
     "PYTORCH_TRAIN_CONTRACT": PYTORCH_TRAIN_CONTRACT,
+    "SKLEARN_TRAIN_CONTRACT": SKLEARN_TRAIN_CONTRACT,
     "XGBOOST_TRAIN_CONTRACT": XGBOOST_TRAIN_CONTRACT,
 }
 

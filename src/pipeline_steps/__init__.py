@@ -42,6 +42,11 @@ if TYPE_CHECKING:
         PyTorchTrainingConfig,
         PyTorchTrainingStepBuilder,
     )
+    from pipeline_steps.frameworks.sklearn import (
+        SKLearnHyperparameters,
+        SKLearnTrainingConfig,
+        SKLearnTrainingStepBuilder,
+    )
     from pipeline_steps.frameworks.xgboost import (
         XGBoostHyperparameters,
         XGBoostTrainingConfig,
@@ -82,6 +87,9 @@ _HOMES = {
     "PyTorchHyperparameters": "pipeline_steps.frameworks.pytorch",
     "PyTorchTrainingConfig": "pipeline_steps.frameworks.pytorch",
     "PyTorchTrainingStepBuilder": "pipeline_steps.frameworks.pytorch",
+    "SKLearnHyperparameters": "pipeline_steps.frameworks.sklearn",
+    "SKLearnTrainingConfig": "pipeline_steps.frameworks.sklearn",
+    "SKLearnTrainingStepBuilder": "pipeline_steps.frameworks.sklearn",
     "StepBuilderBase": "pipeline_steps.core.builder",
     "StepBuilderError": "pipeline_steps.core.errors",
     "StepFailedError": "pipeline_steps.runtime",

@@ -61,6 +61,7 @@ __all__ = [
     "TrainingInput",
     "TrainingStep",
     "pytorch_estimator_class",
+    "sklearn_estimator_class",
     "xgboost_estimator_class",
     "xgboost_processor_class",
 ]
@@ -102,6 +103,13 @@ def pytorch_estimator_class() -> type:
     from sagemaker.pytorch.estimator import PyTorch
 
     return PyTorch
+
+
+def sklearn_estimator_class() -> type:
+    """``sagemaker.sklearn.SKLearn`` (imported on first use)."""
+    from sagemaker.sklearn.estimator import SKLearn
+
+    return SKLearn
 
 
 def xgboost_processor_class() -> type:

@@ -236,7 +236,7 @@ def test_contracts_list_show_json_and_unknown(child_env: dict[str, str]) -> None
         (["demo"], "in-process mock AWS"),
         (["contracts"], "List the script contracts"),
         (["prepare"], "Exit 2 on bad input, 1 on an S3 failure"),
-        (["definition"], "--framework {xgboost,pytorch}"),
+        (["definition"], "--framework {xgboost,pytorch,sklearn}"),
     ],
     ids=["top", "demo", "contracts", "prepare", "definition"],
 )

@@ -428,7 +428,8 @@ def test_identifiers_are_checked(settings: dict[str, Any], expected: str) -> Non
 def test_pytorch_step_uses_the_pytorch_contract_and_image(sandbox: Sandbox) -> None:
     """GIVEN the PyTorch builder with the prep step as a dependency
     WHEN the step is built
-    THEN it runs train.py in the PyTorch 2.3 py311 image with the same three channels."""
+    THEN it runs train.py in the PyTorch 2.8 py312 image (the newest PyTorch training image
+    the pinned SDK knows) with the same three channels."""
     step = sandbox.pytorch().create_step(
         inputs={"training_data": TRAIN_URI, "validation_data": VALIDATION_URI},
         dependencies=[sandbox.prep_step()],
@@ -436,8 +437,7 @@ def test_pytorch_step_uses_the_pytorch_contract_and_image(sandbox: Sandbox) -> N
     assert step.name == "PyTorchTraining"
     arguments = request(step)["Arguments"]
     image = arguments["AlgorithmSpecification"]["TrainingImage"]
-    assert "/pytorch-training:2.3-" in image
-    assert image.endswith("-py311")
+    assert image.endswith("/pytorch-training:2.8-cpu-py312")
     assert json.loads(arguments["HyperParameters"]["sagemaker_program"]) == "train.py"
     found = channels(step)
     assert list(found) == ["train", "validation", "config"]

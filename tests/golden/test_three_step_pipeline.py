@@ -130,7 +130,7 @@ def test_normalisation_touches_only_code_upload_keys(definition: dict[str, Any])
 
 
 def test_code_upload_hash_is_stable_across_compilations(definition: dict[str, Any]) -> None:
-    """GIVEN the reference scripts folder, which holds only the three contract scripts and
+    """GIVEN the reference scripts folder, which holds only the four contract scripts and
     the XGBoost parameter table train_xgb.py reads
     WHEN the pipeline is compiled a second time
     THEN the code-upload keys (content hashes) are identical: nothing else, such as a
@@ -138,6 +138,7 @@ def test_code_upload_hash_is_stable_across_compilations(definition: dict[str, An
     assert sorted(path.name for path in REFERENCE_SCRIPTS_DIR.iterdir()) == [
         "model_evaluation.py",
         "train.py",
+        "train_sklearn.py",
         "train_xgb.py",
         "xgboost_parameters.json",
     ]

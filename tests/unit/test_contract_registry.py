@@ -1,4 +1,4 @@
-"""The four design contracts, exactly, and looking them up by any of their names."""
+"""The design's contracts, exactly, and looking them up by any of their names."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pipeline_script_contracts import (
     HYPERPARAMETER_PREP_CONTRACT,
     MODEL_EVALUATION_CONTRACT,
     PYTORCH_TRAIN_CONTRACT,
+    SKLEARN_TRAIN_CONTRACT,
     XGBOOST_TRAIN_CONTRACT,
     ContainerType,
     ScriptContract,
@@ -71,8 +72,22 @@ EXPECTED: dict[str, dict[str, Any]] = {
         },
         "optional_input_names": ("validation_data",),
         "required_env_vars": (),
-        "optional_env_vars": _TRAINING_ENV,
+        "optional_env_vars": {**_TRAINING_ENV, "PIPELINE_CHECKPOINT_DIR": "/opt/ml/checkpoints"},
         "framework_requirements": {"torch": ">=2.0"},
+    },
+    "SKLEARN_TRAIN_CONTRACT": {
+        "name": "sklearn_train",
+        "entry_point": "train_sklearn.py",
+        "container_type": ContainerType.TRAINING,
+        "expected_input_paths": _TRAINING_INPUTS,
+        "expected_output_paths": {
+            "model_output": "/opt/ml/model",
+            "evaluation_output": "/opt/ml/output/data",
+        },
+        "optional_input_names": ("validation_data",),
+        "required_env_vars": (),
+        "optional_env_vars": _TRAINING_ENV,
+        "framework_requirements": {"scikit-learn": ">=1.4"},
     },
     "MODEL_EVALUATION_CONTRACT": {
         "name": "model_evaluation",
@@ -98,6 +113,7 @@ CONSTANTS: dict[str, ScriptContract] = {
     "HYPERPARAMETER_PREP_CONTRACT": HYPERPARAMETER_PREP_CONTRACT,
     "XGBOOST_TRAIN_CONTRACT": XGBOOST_TRAIN_CONTRACT,
     "PYTORCH_TRAIN_CONTRACT": PYTORCH_TRAIN_CONTRACT,
+    "SKLEARN_TRAIN_CONTRACT": SKLEARN_TRAIN_CONTRACT,
     "MODEL_EVALUATION_CONTRACT": MODEL_EVALUATION_CONTRACT,
 }
 
@@ -121,7 +137,12 @@ def test_contract_has_the_exact_design_values(constant: str) -> None:
 def test_shared_hyperparameters_input_has_one_logical_name_everywhere() -> None:
     """GIVEN the producer and consumers WHEN compared THEN they share hyperparameters_s3_uri."""
     assert HYPERPARAMETER_PREP_CONTRACT.output_names[0] == "hyperparameters_s3_uri"
-    for consumer in (XGBOOST_TRAIN_CONTRACT, PYTORCH_TRAIN_CONTRACT, MODEL_EVALUATION_CONTRACT):
+    for consumer in (
+        XGBOOST_TRAIN_CONTRACT,
+        PYTORCH_TRAIN_CONTRACT,
+        SKLEARN_TRAIN_CONTRACT,
+        MODEL_EVALUATION_CONTRACT,
+    ):
         assert "hyperparameters_s3_uri" in consumer.input_names
 
 
@@ -129,7 +150,13 @@ def test_list_contracts_returns_the_sorted_canonical_names() -> None:
     """GIVEN the registry WHEN list_contracts() is called THEN it returns a sorted tuple."""
     names = list_contracts()
 
-    assert names == ("hyperparameter_prep", "model_evaluation", "pytorch_train", "xgboost_train")
+    assert names == (
+        "hyperparameter_prep",
+        "model_evaluation",
+        "pytorch_train",
+        "sklearn_train",
+        "xgboost_train",
+    )
     assert isinstance(names, tuple)
 
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline_script_contracts import (
     PYTORCH_TRAIN_CONTRACT,
+    SKLEARN_TRAIN_CONTRACT,
     XGBOOST_TRAIN_CONTRACT,
     ScriptContract,
 )
@@ -83,6 +84,15 @@ FRAMEWORKS: Mapping[str, Framework] = MappingProxyType(
             config_class="PyTorchTrainingConfig",
             builder_class="PyTorchTrainingStepBuilder",
             contract=PYTORCH_TRAIN_CONTRACT,
+            evaluated=False,
+        ),
+        "sklearn": Framework(
+            name="sklearn",
+            module="pipeline_steps.frameworks.sklearn",
+            hyperparameters_class="SKLearnHyperparameters",
+            config_class="SKLearnTrainingConfig",
+            builder_class="SKLearnTrainingStepBuilder",
+            contract=SKLEARN_TRAIN_CONTRACT,
             evaluated=False,
         ),
     }

@@ -1,8 +1,21 @@
-"""PyTorch: hyperparameters, training config and step builder (``sagemaker.pytorch.PyTorch``)."""
+"""PyTorch: hyperparameters, training config and step builder (``sagemaker.pytorch.PyTorch``).
+
+``train.py`` trains a multilayer perceptron (binary classification, one logit) on the
+CSV channels of ``PYTORCH_TRAIN_CONTRACT`` and honours every field below. Each field
+takes a literal or a pipeline parameter of a matching type, as in the other framework
+models. A hyperparameters dict given instead of this model reaches the script as it
+is; the script then refuses unknown names at start-up.
+
+Where the script puts things (``train.py``'s docstring says the same): channels from
+``SM_CHANNEL_TRAIN``, ``SM_CHANNEL_VALIDATION`` and ``SM_CHANNEL_CONFIG``
+(``hyperparameters.json``), the model in ``SM_MODEL_DIR``, metrics and the loss history
+in ``SM_OUTPUT_DATA_DIR``, checkpoints in ``$PIPELINE_CHECKPOINT_DIR`` (default
+``/opt/ml/checkpoints``, the folder SageMaker syncs with ``checkpoint_s3_uri``).
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import Field, field_validator, model_validator
 
@@ -15,6 +28,7 @@ from pipeline_steps.core.hyperparameters import (
 )
 from pipeline_steps.core.identifiers import check_s3_uri
 from pipeline_steps.frameworks.training import TrainingConfigBase, TrainingStepBuilder
+from pipeline_steps.frameworks.unknown_names import refuse_unknown_names
 from pipeline_steps.sdk import (
     ExecutionVariables,
     Join,
@@ -24,65 +38,94 @@ from pipeline_steps.sdk import (
     pytorch_estimator_class,
 )
 
-__all__ = ["PyTorchHyperparameters", "PyTorchTrainingConfig", "PyTorchTrainingStepBuilder"]
-
+__all__ = [
+    "MOMENTUM_OPTIMIZERS",
+    "PYTORCH_OPTIMIZERS",
+    "PyTorchHyperparameters",
+    "PyTorchTrainingConfig",
+    "PyTorchTrainingStepBuilder",
+]
 
 OptimizerName = Literal["adam", "adamw", "sgd", "rmsprop", "adagrad"]
 
+PYTORCH_OPTIMIZERS: tuple[str, ...] = get_args(OptimizerName)
+"""The optimizers ``train.py`` builds (``torch.optim.Adam``, ``AdamW``, ``SGD``, ...)."""
+
+MOMENTUM_OPTIMIZERS: frozenset[str] = frozenset({"sgd", "rmsprop"})
+"""Optimizers whose torch class takes ``momentum``; Adam, AdamW and Adagrad have none."""
+
+
+def _known(value: Any) -> Any:
+    """A field's value as known at build time: a pipeline parameter counts as its default."""
+    return value.default_value if isinstance(value, Parameter) else value
+
 
 class PyTorchHyperparameters(HyperparametersModel):
-    """Hyperparameters of a PyTorch training script (``train.py``).
+    """Hyperparameters of the PyTorch training script (``train.py``).
 
     Example::
 
         PyTorchHyperparameters(learning_rate=1e-3, batch_size=64, epochs=10,
                                hidden_size=256, dropout=0.1, optimizer="adamw",
                                weight_decay=0.01)
+        PyTorchHyperparameters(optimizer="sgd", momentum=0.9, gradient_clip_norm=1.0,
+                               use_amp=True)
     """
 
     learning_rate: Annotated[float | Parameter, parameter_field(float, gt=0.0, le=10.0)] = Field(
-        1e-3, description="Optimizer learning rate."
+        1e-3, description="Optimizer learning rate (lr)."
     )
     batch_size: Annotated[int | Parameter, parameter_field(int, ge=1, le=65_536)] = Field(
-        32, description="Training batch size per device."
+        32, description="Rows per optimizer step; the last batch of an epoch may be smaller."
     )
     epochs: Annotated[int | Parameter, parameter_field(int, ge=1, le=10_000)] = Field(
-        10, description="Number of passes over the training data."
+        10,
+        description="Total passes over the training data; a resumed job trains only the "
+        "epochs its checkpoint has not done yet.",
     )
     hidden_size: Annotated[int | Parameter, parameter_field(int, ge=1, le=65_536)] = Field(
-        128, description="Width of the hidden layers."
+        128, description="Width of each hidden layer."
     )
     num_layers: Annotated[int | Parameter, parameter_field(int, ge=1, le=1_000)] = Field(
-        2, description="Number of hidden layers."
+        2, description="Number of hidden layers (Linear, ReLU, Dropout each)."
     )
     dropout: Annotated[float | Parameter, parameter_field(float, ge=0.0, lt=1.0)] = Field(
-        0.1, description="Dropout probability, in [0, 1)."
+        0.1, description="Dropout probability after each hidden layer, in [0, 1)."
     )
     optimizer: Annotated[OptimizerName | Parameter, AcceptsParameter(OptimizerName, str)] = Field(
-        "adam", description="Optimizer: adam, adamw, sgd, rmsprop or adagrad."
+        "adam", description="Optimizer: adam, adamw, sgd, rmsprop or adagrad (torch.optim)."
     )
     weight_decay: Annotated[float | Parameter, parameter_field(float, ge=0.0, le=1.0)] = Field(
-        0.0, description="L2 weight decay."
+        0.0, description="Weight decay passed to the optimizer (decoupled for adamw)."
     )
     momentum: Annotated[float | Parameter | None, parameter_field(float, ge=0.0, lt=1.0)] = Field(
-        None, description="Momentum, for sgd and rmsprop."
+        None, description="Momentum, for sgd and rmsprop only; unset means 0."
     )
     gradient_clip_norm: Annotated[float | Parameter | None, parameter_field(float, gt=0.0)] = Field(
-        None, description="Clip gradients to this global norm."
+        None, description="Clip the gradients' global L2 norm to this value; unset: no clipping."
     )
     seed: Annotated[int | Parameter, parameter_field(int, ge=0, le=2**32 - 1)] = Field(
-        42, description="Random seed."
+        42, description="Seed of weight initialisation, shuffling and dropout."
     )
-    use_amp: PBool = Field(False, description="Use automatic mixed precision.")
+    use_amp: PBool = Field(
+        False,
+        description="Automatic mixed precision: torch.autocast with bfloat16 on CPU, float16 "
+        "with a GradScaler on CUDA.",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_unknown_names(cls, data: Any) -> Any:
+        return refuse_unknown_names(cls, data)
 
     @model_validator(mode="after")
     def _momentum_needs_optimizer(self) -> PyTorchHyperparameters:
-        optimizer: object = self.optimizer
-        if isinstance(optimizer, Parameter):
-            optimizer = optimizer.default_value
-        if self.momentum is not None and optimizer in ("adam", "adamw", "adagrad"):
+        optimizer = _known(self.optimizer)
+        if self.momentum is not None and optimizer not in (None, *MOMENTUM_OPTIMIZERS):
             raise ValueError(
-                f"momentum is not used by optimizer {optimizer!r}; remove it or use sgd or rmsprop"
+                f"momentum is not a parameter of optimizer {optimizer!r} (torch.optim "
+                f"takes it only for {' and '.join(sorted(MOMENTUM_OPTIMIZERS))}); remove "
+                "momentum or set optimizer to 'sgd' or 'rmsprop'"
             )
         return self
 
@@ -90,8 +133,12 @@ class PyTorchHyperparameters(HyperparametersModel):
 class PyTorchTrainingConfig(TrainingConfigBase):
     """Settings of a PyTorch training step (``sagemaker.pytorch.PyTorch``)."""
 
-    framework_version: str = Field("2.3", description="SageMaker PyTorch container version.")
-    py_version: str = Field("py311", description="Python version of the PyTorch container.")
+    framework_version: str = Field(
+        "2.8",
+        description="SageMaker PyTorch container version; 2.8 is the newest PyTorch training "
+        "image sagemaker 2.257.7 knows (image_uri_config/pytorch.json).",
+    )
+    py_version: str = Field("py312", description="Python version of the PyTorch 2.8 image.")
     entry_point: str = Field(
         PYTORCH_TRAIN_CONTRACT.entry_point, description="Training script, relative to source_dir."
     )

@@ -14,7 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 
 REFERENCE_SCRIPTS_DIR: Path = Path(__file__).parent / "scripts"
-"""Folder holding ``train_xgb.py``, ``train.py``, ``model_evaluation.py`` and the data file
-``xgboost_parameters.json`` that ``train_xgb.py`` reads (and ``XGBoostHyperparameters`` too)."""
+"""Folder holding ``train_xgb.py``, ``train.py``, ``train_sklearn.py``, ``model_evaluation.py``
+and the data file ``xgboost_parameters.json`` that ``train_xgb.py`` (and
+``XGBoostHyperparameters``) reads."""
 
 __all__ = ["REFERENCE_SCRIPTS_DIR"]
