@@ -12,26 +12,33 @@ The library's own modules import every SDK class from here too; nothing else in
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
-from sagemaker.inputs import TrainingInput
-from sagemaker.lambda_helper import Lambda
-from sagemaker.processing import ProcessingInput, ProcessingOutput
-from sagemaker.session import Session
-from sagemaker.workflow.entities import PipelineVariable
-from sagemaker.workflow.execution_variables import ExecutionVariable, ExecutionVariables
-from sagemaker.workflow.functions import Join
-from sagemaker.workflow.lambda_step import LambdaOutput, LambdaOutputTypeEnum, LambdaStep
-from sagemaker.workflow.parameters import (
-    Parameter,
-    ParameterBoolean,
-    ParameterFloat,
-    ParameterInteger,
-    ParameterString,
-    ParameterTypeEnum,
-)
-from sagemaker.workflow.pipeline import Pipeline
-from sagemaker.workflow.pipeline_context import PipelineSession
-from sagemaker.workflow.steps import CacheConfig, ProcessingStep, Step, TrainingStep
+from pipeline_steps.core.quiet import quiet_sdk
+
+# Importing the SDK prints its v2 banner and config INFO lines, and sets up root logging
+# and rich's traceback hook for the whole process: quiet_sdk drops the first and undoes
+# the rest when the import is done (pipeline_steps.core.quiet).
+with quiet_sdk():
+    from sagemaker.inputs import TrainingInput
+    from sagemaker.lambda_helper import Lambda
+    from sagemaker.processing import ProcessingInput, ProcessingOutput
+    from sagemaker.session import Session
+    from sagemaker.workflow.entities import PipelineVariable
+    from sagemaker.workflow.execution_variables import ExecutionVariable, ExecutionVariables
+    from sagemaker.workflow.functions import Join
+    from sagemaker.workflow.lambda_step import LambdaOutput, LambdaOutputTypeEnum, LambdaStep
+    from sagemaker.workflow.parameters import (
+        Parameter,
+        ParameterBoolean,
+        ParameterFloat,
+        ParameterInteger,
+        ParameterString,
+        ParameterTypeEnum,
+    )
+    from sagemaker.workflow.pipeline import Pipeline as _SDKPipeline
+    from sagemaker.workflow.pipeline_context import PipelineSession
+    from sagemaker.workflow.steps import CacheConfig, ProcessingStep, Step, TrainingStep
 
 __all__ = [
     "SDK_MAJOR",
@@ -79,6 +86,19 @@ USER_NAMES = (
 """What user code needs to define a pipeline; the rest of ``__all__`` serves the library."""
 
 
+class Pipeline(_SDKPipeline):
+    """The SDK's ``Pipeline``, made without the SDK's v2 migration notice.
+
+    It is the SDK's class in every other respect: ``definition()``, ``upsert()`` and
+    ``start()`` are the SDK's own (our steps render themselves quietly,
+    ``pipeline_steps.core.sdk_steps``).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        with quiet_sdk():
+            super().__init__(*args, **kwargs)
+
+
 def _sdk_major() -> int:
     try:
         return int(version("sagemaker").split(".", 1)[0])
@@ -92,20 +112,23 @@ SDK_MAJOR: int = _sdk_major()
 
 def xgboost_estimator_class() -> type:
     """``sagemaker.xgboost.XGBoost`` (imported on first use: it is slow to import)."""
-    from sagemaker.xgboost.estimator import XGBoost
+    with quiet_sdk():
+        from sagemaker.xgboost.estimator import XGBoost
 
     return XGBoost
 
 
 def pytorch_estimator_class() -> type:
     """``sagemaker.pytorch.PyTorch`` (imported on first use)."""
-    from sagemaker.pytorch.estimator import PyTorch
+    with quiet_sdk():
+        from sagemaker.pytorch.estimator import PyTorch
 
     return PyTorch
 
 
 def xgboost_processor_class() -> type:
     """``sagemaker.xgboost.XGBoostProcessor`` (imported on first use)."""
-    from sagemaker.xgboost.processing import XGBoostProcessor
+    with quiet_sdk():
+        from sagemaker.xgboost.processing import XGBoostProcessor
 
     return XGBoostProcessor

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from pipeline_script_contracts import ScriptContract
 from pipeline_steps.core.errors import StepBuilderError
 from pipeline_steps.core.outputs import StepOutputs, outputs_of, register_step
+from pipeline_steps.core.quiet import quiet_sdk
 from pipeline_steps.core.resolution import dependency_steps, resolve_inputs
 from pipeline_steps.sdk import CacheConfig, Session, Step
 
@@ -87,7 +88,8 @@ class StepBuilderBase(abc.ABC, Generic[ConfigT]):
         if self._sagemaker_session is None:
             from pipeline_steps.sdk import PipelineSession
 
-            self._sagemaker_session = PipelineSession()
+            with quiet_sdk():
+                self._sagemaker_session = PipelineSession()
         return self._sagemaker_session
 
     @abc.abstractmethod
@@ -137,6 +139,7 @@ class JobStepBuilder(StepBuilderBase[ConfigT]):
     def _output_references(self, step: Step) -> dict[str, Any]:
         """The step's property references, keyed by the contract's output names."""
 
+    @quiet_sdk()
     def create_step(
         self,
         *,

@@ -17,6 +17,7 @@ from pydantic import Field, field_validator
 from pipeline_script_contracts import MODEL_EVALUATION_CONTRACT
 from pipeline_steps.core.builder import JobStepBuilder
 from pipeline_steps.core.job_config import JobConfigBase
+from pipeline_steps.core.sdk_steps import QuietProcessingStep
 from pipeline_steps.sdk import (
     CacheConfig,
     ExecutionVariables,
@@ -149,7 +150,7 @@ class ModelEvaluationStepBuilder(JobStepBuilder[ModelEvaluationConfig]):
             inputs=self.processing_inputs(resolved),
             outputs=self.processing_outputs(name),
         )
-        return ProcessingStep(
+        return QuietProcessingStep(
             name=name, step_args=step_args, cache_config=cache_config, depends_on=depends_on
         )
 

@@ -19,6 +19,7 @@ from pydantic import Field, model_validator
 
 from pipeline_steps.core.builder import JobStepBuilder
 from pipeline_steps.core.job_config import JobConfigBase
+from pipeline_steps.core.sdk_steps import QuietTrainingStep
 from pipeline_steps.sdk import (
     CacheConfig,
     Join,
@@ -113,7 +114,7 @@ class TrainingStepBuilder(JobStepBuilder[Any]):
         depends_on: list[Any] | None,
     ) -> TrainingStep:
         step_args = self._estimator(name).fit(inputs=self.training_inputs(resolved))
-        return TrainingStep(
+        return QuietTrainingStep(
             name=name, step_args=step_args, cache_config=cache_config, depends_on=depends_on
         )
 
