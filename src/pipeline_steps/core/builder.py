@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from pydantic import BaseModel
 
 from pipeline_script_contracts import ScriptContract
+from pipeline_steps.core.display import builder_html, builder_repr
 from pipeline_steps.core.errors import StepBuilderError
 from pipeline_steps.core.outputs import StepOutputs, outputs_of, register_step
 from pipeline_steps.core.quiet import quiet_sdk
@@ -117,8 +118,16 @@ class StepBuilderBase(abc.ABC, Generic[ConfigT]):
         """
         return resolve_inputs(self.contract, step_name or self.step_name, dependencies, inputs)
 
+    @property
+    def framework(self) -> str | None:
+        """The training framework whose container the step runs (a ``FRAMEWORKS`` name)."""
+        return None
+
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(step_name={self.step_name!r})"
+        return builder_repr(self)
+
+    def _repr_html_(self) -> str:
+        return builder_html(self)
 
 
 class JobStepBuilder(StepBuilderBase[ConfigT]):

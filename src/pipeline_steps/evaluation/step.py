@@ -83,6 +83,11 @@ class ModelEvaluationStepBuilder(JobStepBuilder[ModelEvaluationConfig]):
     config_class = ModelEvaluationConfig
     default_step_name: ClassVar[str] = "ModelEvaluation"
 
+    @property
+    def framework(self) -> str:
+        """The step runs the XGBoost framework processor, so it scores XGBoost models."""
+        return "xgboost"
+
     def processing_inputs(self, resolved: Mapping[str, Any]) -> list[ProcessingInput]:
         """One ``ProcessingInput`` per resolved contract input, at its contract path."""
         paths = self.contract.expected_input_paths

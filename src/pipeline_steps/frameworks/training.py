@@ -77,6 +77,13 @@ class TrainingStepBuilder(JobStepBuilder[Any]):
     channels, the step and its outputs are the same for every framework.
     """
 
+    @property
+    def framework(self) -> str | None:
+        """The ``FRAMEWORKS`` entry whose contract this builder follows."""
+        from pipeline_steps.frameworks import FRAMEWORKS
+
+        return next((f.name for f in FRAMEWORKS.values() if f.contract == self.contract), None)
+
     @abc.abstractmethod
     def _estimator(self, step_name: str) -> Any:
         """The SDK estimator that runs this framework's container in script mode."""

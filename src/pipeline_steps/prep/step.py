@@ -152,14 +152,6 @@ class HyperparameterPrepStepBuilder(StepBuilderBase[HyperparameterPrepConfig]):
         region = getattr(self.sagemaker_session, "boto_region_name", None)
         return lambda_execution_policy(self.config, str(region) if region else "*")
 
-    def __repr__(self) -> str:
-        config = self.config
-        return (
-            f"{type(self).__name__}(step_name={self.step_name!r}, "
-            f"function_name={config.function_name!r}, bucket={config.bucket!r}, "
-            f"key_prefix={config.key_prefix!r})"
-        )
-
 
 def _as_mapping(hyperparameters: Hyperparameters) -> Mapping[str, Any]:
     if isinstance(hyperparameters, HyperparametersModel):
