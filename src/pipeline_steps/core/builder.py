@@ -22,6 +22,7 @@ from pipeline_steps.core.errors import StepBuilderError
 from pipeline_steps.core.outputs import StepOutputs, outputs_of, register_step
 from pipeline_steps.core.quiet import quiet_sdk
 from pipeline_steps.core.resolution import dependency_steps, resolve_inputs
+from pipeline_steps.core.wiring import record_inputs
 from pipeline_steps.sdk import CacheConfig, Session, Step
 
 __all__ = ["STEP_NAME_PATTERN", "JobStepBuilder", "StepBuilderBase"]
@@ -174,4 +175,5 @@ class JobStepBuilder(StepBuilderBase[ConfigT]):
             depends_on=dependency_steps(deps, resolved, depends_on),
         )
         self._register_outputs(step, self._output_references(step))
+        record_inputs(step, resolved)
         return step
