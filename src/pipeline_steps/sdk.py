@@ -68,6 +68,7 @@ __all__ = [
     "TrainingInput",
     "TrainingStep",
     "pytorch_estimator_class",
+    "sdk_config_without_telemetry",
     "xgboost_estimator_class",
     "xgboost_processor_class",
 ]
@@ -132,3 +133,24 @@ def xgboost_processor_class() -> type:
         from sagemaker.xgboost.processing import XGBoostProcessor
 
     return XGBoostProcessor
+
+
+def sdk_config_without_telemetry() -> dict[str, Any]:
+    """The SDK defaults config the SDK would load, with its telemetry off unless it says so.
+
+    For ``PipelineSession(sagemaker_config=...)``: the SDK reads
+    ``SageMaker.PythonSDK.Modules.TelemetryOptOut`` from the session's config before
+    each telemetry call (``sagemaker.telemetry.telemetry_logging._telemetry_emitter``
+    via ``resolve_value_from_config``), so a config saying ``TelemetryOptOut: true``
+    stops the call for that session only. A user whose own config sets
+    ``TelemetryOptOut: false`` has opted in, and keeps telemetry.
+    """
+    with quiet_sdk():
+        from sagemaker.config.config import load_sagemaker_config
+
+        config: dict[str, Any] = load_sagemaker_config()
+    config.setdefault("SchemaVersion", "1.0")
+    sagemaker = config.setdefault("SageMaker", {})
+    modules = sagemaker.setdefault("PythonSDK", {}).setdefault("Modules", {})
+    modules.setdefault("TelemetryOptOut", True)
+    return config

@@ -39,10 +39,12 @@ from typing import Any
 __all__ = [
     "SDK_LOGS_ENV",
     "SDK_NOISE",
+    "SDK_STDOUT_LOGGERS",
     "LoggedNoise",
     "WarnedNoise",
     "quiet_sdk",
     "sdk_logs_visible",
+    "sdk_stdout_to",
     "set_sdk_verbosity",
 ]
 
@@ -119,6 +121,14 @@ SDK_NOISE: tuple[LoggedNoise | WarnedNoise, ...] = (
     ),
     LoggedNoise(
         "v2",
+        "sagemaker.config",
+        logging.INFO,
+        r"^Applied value(\(s\))? from config key = SageMaker\.PythonSDK\.Modules\.TelemetryOptOut$",
+        "The telemetry switch, read before every telemetry-wrapped call (estimator.fit) "
+        "when a config sets it, as the CLI's does.",
+    ),
+    LoggedNoise(
+        "v2",
         "botocore.credentials",
         logging.INFO,
         r"^Found credentials (in|from) ",
@@ -165,16 +175,43 @@ SDK_NOISE: tuple[LoggedNoise | WarnedNoise, ...] = (
 )
 """Every SDK message the library's calls trigger that the user cannot act on."""
 
+SDK_STDOUT_LOGGERS: tuple[tuple[str, str], ...] = (("v2", "sagemaker.config"),)
+"""``(sdk, logger)``: loggers the SDK gives their own handler on ``sys.stdout``
+(``sagemaker.config.config_utils.get_sagemaker_config_logger``): a command whose stdout
+is data moves their records elsewhere with ``sdk_stdout_to``."""
+
 
 @dataclass
 class _Saved:
-    """What the outermost ``quiet_sdk`` changed or must put back."""
+    """The filters the outermost ``quiet_sdk`` added, and the warning filters before them."""
 
     warnings: Any
     filters: list[tuple[logging.Logger, _NoiseFilter]]
+
+
+@dataclass
+class _Globals:
+    """Process-wide state the SDK's import changes; every ``quiet_sdk`` puts it back."""
+
     root_level: int
     root_handlers: list[logging.Handler]
     excepthook: Any
+
+    @classmethod
+    def now(cls) -> _Globals:
+        root = logging.getLogger()
+        return cls(root.level, list(root.handlers), sys.excepthook)
+
+    def restore(self) -> None:
+        root = logging.getLogger()
+        for handler in [h for h in root.handlers if h not in self.root_handlers]:
+            root.removeHandler(handler)
+        for handler in [h for h in self.root_handlers if h not in root.handlers]:
+            root.addHandler(handler)
+        if root.level != self.root_level:
+            root.setLevel(self.root_level)
+        if sys.excepthook is not self.excepthook:
+            sys.excepthook = self.excepthook
 
 
 class _State:
@@ -240,23 +277,13 @@ def _apply() -> _Saved:
         noise_filter = _NoiseFilter(rows)
         logger.addFilter(noise_filter)
         filters.append((logger, noise_filter))
-    root = logging.getLogger()
-    return _Saved(caught, filters, root.level, list(root.handlers), sys.excepthook)
+    return _Saved(caught, filters)
 
 
 def _restore(saved: _Saved) -> None:
     for logger, noise_filter in saved.filters:
         logger.removeFilter(noise_filter)
     saved.warnings.__exit__(None, None, None)
-    root = logging.getLogger()
-    for handler in [h for h in root.handlers if h not in saved.root_handlers]:
-        root.removeHandler(handler)
-    for handler in [h for h in saved.root_handlers if h not in root.handlers]:
-        root.addHandler(handler)
-    if root.level != saved.root_level:
-        root.setLevel(saved.root_level)
-    if sys.excepthook is not saved.excepthook:
-        sys.excepthook = saved.excepthook
 
 
 @contextlib.contextmanager
@@ -264,11 +291,13 @@ def quiet_sdk() -> Iterator[None]:
     """Drop ``SDK_NOISE`` while the block runs; a no-op when ``sdk_logs_visible()``.
 
     Also a decorator (``@quiet_sdk()``). Nested and concurrent uses share one set of
-    filters, put back when the last one ends.
+    filters, put back when the last one ends; each use puts the root logger and
+    ``sys.excepthook`` back as it found them.
     """
     if sdk_logs_visible():
         yield
         return
+    found = _Globals.now()
     with _STATE.lock:
         _STATE.depth += 1
         if _STATE.depth == 1:
@@ -282,3 +311,32 @@ def quiet_sdk() -> Iterator[None]:
             if _STATE.depth == 0 and saved is not None:
                 _STATE.saved = None
                 _restore(saved)
+            found.restore()
+
+
+class _Redirect(logging.Filter):
+    """Writes a record to another stream instead of the logger's own handlers."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__()
+        self.stream = stream
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        self.stream.write(f"{record.name} {record.levelname} - {record.getMessage()}\n")
+        return False
+
+
+@contextlib.contextmanager
+def sdk_stdout_to(stream: Any) -> Iterator[None]:
+    """Send what ``SDK_STDOUT_LOGGERS`` print to ``stream`` (e.g. stderr) for the block.
+
+    Records ``quiet_sdk`` drops stay dropped: enter ``quiet_sdk`` first.
+    """
+    redirects = [(logging.getLogger(name), _Redirect(stream)) for _, name in SDK_STDOUT_LOGGERS]
+    for logger, redirect in redirects:
+        logger.addFilter(redirect)
+    try:
+        yield
+    finally:
+        for logger, redirect in redirects:
+            logger.removeFilter(redirect)
