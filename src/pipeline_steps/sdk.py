@@ -11,6 +11,8 @@ The library's own modules import every SDK class from here too; nothing else in
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -68,7 +70,7 @@ __all__ = [
     "TrainingInput",
     "TrainingStep",
     "pytorch_estimator_class",
-    "sdk_config_without_telemetry",
+    "sdk_telemetry_off",
     "xgboost_estimator_class",
     "xgboost_processor_class",
 ]
@@ -135,22 +137,44 @@ def xgboost_processor_class() -> type:
     return XGBoostProcessor
 
 
-def sdk_config_without_telemetry() -> dict[str, Any]:
-    """The SDK defaults config the SDK would load, with its telemetry off unless it says so.
+@contextlib.contextmanager
+def sdk_telemetry_off() -> Iterator[None]:
+    """No SDK telemetry during the block, unless the user's SDK config opts in.
 
-    For ``PipelineSession(sagemaker_config=...)``: the SDK reads
-    ``SageMaker.PythonSDK.Modules.TelemetryOptOut`` from the session's config before
-    each telemetry call (``sagemaker.telemetry.telemetry_logging._telemetry_emitter``
-    via ``resolve_value_from_config``), so a config saying ``TelemetryOptOut: true``
-    stops the call for that session only. A user whose own config sets
-    ``TelemetryOptOut: false`` has opted in, and keeps telemetry.
+    The SDK (v2) reports usage from ``sagemaker.telemetry.telemetry_logging``: its
+    ``_telemetry_emitter`` decorator (on ``EstimatorBase.fit``, ``Pipeline.create`` and
+    ``Pipeline.start``) reads ``SageMaker.PythonSDK.Modules.TelemetryOptOut`` from the
+    session's defaults config and, unless it is true, calls ``_send_telemetry_request``
+    (an STS ``GetCallerIdentity`` and an HTTPS GET). That config key is the SDK's only
+    switch, but putting it on a session makes every config lookup validate the whole
+    config schema (``sagemaker.utils.get_sagemaker_config_value`` calls
+    ``validate_sagemaker_config``: about 0.25 s each, some 60 per definition). So the
+    block replaces the sender with nothing instead, process-wide (the command line's
+    process is ours), unless the user's own config (``load_sagemaker_config``) says
+    ``TelemetryOptOut: false``: that user has opted in.
     """
     with quiet_sdk():
         from sagemaker.config.config import load_sagemaker_config
+        from sagemaker.telemetry import telemetry_logging
 
-        config: dict[str, Any] = load_sagemaker_config()
-    config.setdefault("SchemaVersion", "1.0")
-    sagemaker = config.setdefault("SageMaker", {})
-    modules = sagemaker.setdefault("PythonSDK", {}).setdefault("Modules", {})
-    modules.setdefault("TelemetryOptOut", True)
-    return config
+        opted_in = (
+            load_sagemaker_config()
+            .get("SageMaker", {})
+            .get("PythonSDK", {})
+            .get("Modules", {})
+            .get("TelemetryOptOut")
+            is False
+        )
+    sender = getattr(telemetry_logging, "_send_telemetry_request", None)
+    if opted_in or sender is None:
+        yield
+        return
+    telemetry_logging._send_telemetry_request = _no_telemetry
+    try:
+        yield
+    finally:
+        telemetry_logging._send_telemetry_request = sender
+
+
+def _no_telemetry(*args: Any, **kwargs: Any) -> None:
+    """Stands in for the SDK's telemetry sender while ``sdk_telemetry_off`` is active."""

@@ -125,7 +125,7 @@ SDK_NOISE: tuple[LoggedNoise | WarnedNoise, ...] = (
         logging.INFO,
         r"^Applied value(\(s\))? from config key = SageMaker\.PythonSDK\.Modules\.TelemetryOptOut$",
         "The telemetry switch, read before every telemetry-wrapped call (estimator.fit) "
-        "when a config sets it, as the CLI's does.",
+        "when the user's SDK config sets it.",
     ),
     LoggedNoise(
         "v2",
@@ -163,7 +163,7 @@ SDK_NOISE: tuple[LoggedNoise | WarnedNoise, ...] = (
         logging.INFO,
         r"^SageMaker Python SDK will collect telemetry",
         "The telemetry notice before every estimator.fit(); the opt-out is the SDK's "
-        "TelemetryOptOut setting (the CLI sets it unless the user's config says otherwise).",
+        "TelemetryOptOut setting (the CLI sends none: pipeline_steps.sdk.sdk_telemetry_off).",
     ),
     LoggedNoise(
         "v2",

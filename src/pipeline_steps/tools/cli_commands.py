@@ -7,6 +7,7 @@ exit code, or raises ``UsageError`` (exit 2) or ``AwsFailureError`` (exit 1) wit
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -133,11 +134,14 @@ def command_definition(args: argparse.Namespace, out: TextIO, err: TextIO) -> in
     else:
         _require_credentials(region, "or add --mock to build on in-process mock AWS")
     hyperparameters = validate_hyperparameters(args.framework, values, args.hyperparameters)
-    if not args.mock:
-        return _write_definition(args, region, hyperparameters, out, err)
-    from moto import mock_aws
+    from pipeline_steps.sdk import sdk_telemetry_off
 
-    with mock_aws():
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(sdk_telemetry_off())
+        if args.mock:
+            from moto import mock_aws
+
+            stack.enter_context(mock_aws())
         return _write_definition(args, region, hyperparameters, out, err)
 
 
@@ -156,18 +160,14 @@ def _write_definition(
 
     from pipeline_steps.core.errors import StepBuilderError
     from pipeline_steps.deployment.errors import BundledLambdaError
-    from pipeline_steps.sdk import PipelineSession, sdk_config_without_telemetry
+    from pipeline_steps.sdk import PipelineSession
     from pipeline_steps.tools.mermaid import pipeline_to_mermaid
     from pipeline_steps.tools.templates import build_training_pipeline
 
     boto_session = boto3.Session(region_name=region)
     if args.mock:
         _mock_bucket(boto_session, args.bucket, region)
-    session = PipelineSession(
-        boto_session=boto_session,
-        default_bucket=args.bucket,
-        sagemaker_config=sdk_config_without_telemetry(),
-    )
+    session = PipelineSession(boto_session=boto_session, default_bucket=args.bucket)
     try:
         built = build_training_pipeline(
             framework=args.framework,
@@ -210,6 +210,8 @@ def _mock_bucket(boto_session: Any, bucket: str, region: str) -> None:
 def command_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """The whole flow on in-process mock AWS."""
     check_output_folder(args.output)
+    from pipeline_steps.sdk import sdk_telemetry_off
     from pipeline_steps.tools.demo import run_demo
 
-    return run_demo(Path(args.output), out)
+    with sdk_telemetry_off():
+        return run_demo(Path(args.output), out)

@@ -43,12 +43,7 @@ def _run(output: Path, out: TextIO, learning_rate: float, started: float) -> int
 
     from pipeline_steps.frameworks.xgboost import XGBoostHyperparameters
     from pipeline_steps.prep.local_run import run_lambda_step
-    from pipeline_steps.sdk import (
-        ParameterFloat,
-        ParameterInteger,
-        PipelineSession,
-        sdk_config_without_telemetry,
-    )
+    from pipeline_steps.sdk import ParameterFloat, ParameterInteger, PipelineSession
     from pipeline_steps.tools.mermaid import pipeline_to_mermaid
     from pipeline_steps.tools.templates import build_training_pipeline
 
@@ -66,7 +61,6 @@ def _run(output: Path, out: TextIO, learning_rate: float, started: float) -> int
         boto_session=boto_session,
         default_bucket=DEMO_BUCKET,
         sagemaker_client=boto_session.client("sagemaker"),
-        sagemaker_config=sdk_config_without_telemetry(),
     )
     session.lambda_client = lambda_client  # type: ignore[assignment]
 
