@@ -525,6 +525,20 @@ def test_a_user_whose_sdk_config_opts_in_keeps_telemetry(
         assert telemetry_logging._send_telemetry_request is sender
 
 
+@pytest.mark.slow
+def test_definition_with_credentials_but_no_network_is_one_line_exit_1(tmp_path: Path) -> None:
+    """GIVEN credentials but no way to reach AWS (the suite's loopback guard refuses every
+    other address, as a machine offline would)
+    WHEN definition runs without --mock (rendering deploys the Lambda)
+    THEN after botocore's retries it exits 1 with one line naming the endpoint and what
+    to check on this machine."""
+    hp = write(tmp_path / "hp.json", json.dumps(HYPERPARAMETERS))
+    line = run(*definition_args(hp)).assert_one_line_error(
+        "definition", 1, "rendering the definition failed: Could not connect to the endpoint"
+    )
+    assert "network connection" in line
+
+
 def test_demo_runs_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """GIVEN an empty working folder and no AWS account
     WHEN pipeline-steps demo runs

@@ -156,6 +156,7 @@ def _write_definition(
 ) -> int:
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import ConnectionError as BotoConnectionError
     from pydantic import ValidationError
 
     from pipeline_steps.core.errors import StepBuilderError
@@ -187,7 +188,11 @@ def _write_definition(
     try:
         definition = json.loads(built.pipeline.definition())
     except (BotoCoreError, ClientError, BundledLambdaError) as error:
-        raise AwsFailureError(f"rendering the definition failed: {one_line(error)}") from None
+        cause = error.__cause__ if isinstance(error, BundledLambdaError) else error
+        hint = ""
+        if isinstance(cause, BotoConnectionError):
+            hint = "; check this machine's network connection and proxy settings (HTTPS_PROXY)"
+        raise AwsFailureError(f"rendering the definition failed: {one_line(error)}{hint}") from None
     text = json.dumps(definition, indent=2, sort_keys=True) + "\n"
     mermaid = pipeline_to_mermaid(definition) + "\n" if args.mermaid else ""
     if args.output:
