@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pipeline_script_contracts.contract import ScriptContract
 from pipeline_script_contracts.kinds import ContainerType, ContractError, OutputType
+from pipeline_script_contracts.listing import ContractNames
 from pipeline_script_contracts.registry import (
     CONTRACTS,
     HYPERPARAMETER_PREP_CONTRACT,
@@ -29,6 +30,7 @@ __all__ = [
     "XGBOOST_TRAIN_CONTRACT",
     "ContainerType",
     "ContractError",
+    "ContractNames",
     "OutputType",
     "ScriptContract",
     "get_contract",

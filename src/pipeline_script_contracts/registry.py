@@ -7,6 +7,7 @@ from types import MappingProxyType
 
 from pipeline_script_contracts.contract import ScriptContract
 from pipeline_script_contracts.kinds import ContainerType, OutputType
+from pipeline_script_contracts.listing import ContractNames
 
 _TRAINING_INPUTS = {
     "training_data": "/opt/ml/input/data/train",
@@ -166,9 +167,9 @@ _ALIASES: Mapping[str, ScriptContract] = MappingProxyType(
 )
 
 
-def list_contracts() -> tuple[str, ...]:
-    """The canonical names of the known contracts, sorted."""
-    return tuple(CONTRACTS)
+def list_contracts() -> ContractNames:
+    """The canonical names of the known contracts, sorted: a tuple shown as a table."""
+    return ContractNames(CONTRACTS)
 
 
 def get_contract(name: str) -> ScriptContract:

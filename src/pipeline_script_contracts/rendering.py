@@ -11,6 +11,8 @@ import re
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from pipeline_script_contracts.contract import ScriptContract
 
 _MARKDOWN_INLINE_SPECIALS = re.compile(r"([\\`*_\[\]<>|&~$])")
@@ -170,4 +172,60 @@ def render_html(contract: ScriptContract) -> str:
         parts.append("</tbody>")
         parts.append("</table>")
     parts.append("</div>")
+    return "\n".join(parts) + "\n"
+
+
+_LIST_HEADER = ("NAME", "ENTRY POINT", "CONTAINER")
+
+
+def render_list_text(contracts: Iterable[ScriptContract], width: int = 100) -> str:
+    """A table of contracts that fits ``width`` columns.
+
+    Name, entry point and container are columns; each row's inputs and outputs follow
+    on indented lines, wrapped between names (a logical name is never split).
+    """
+    import textwrap
+
+    contracts = list(contracts)
+    rows = [_LIST_HEADER] + [(c.name, c.entry_point, c.container_type.value) for c in contracts]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(_LIST_HEADER))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(rows[0], widths, strict=True)).rstrip()]
+    for contract, row in zip(contracts, rows[1:], strict=True):
+        lines.append("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+        for label, names in (("inputs", contract.input_names), ("outputs", contract.output_names)):
+            lines += textwrap.wrap(
+                ", ".join(names) or "none",
+                width=width,
+                initial_indent=f"    {label + ':':<9}",
+                subsequent_indent=" " * 13,
+                break_long_words=False,
+                break_on_hyphens=False,
+            )
+    return "\n".join(lines)
+
+
+def render_list_html(contracts: Iterable[ScriptContract]) -> str:
+    """A table of contracts: name, entry point, container, inputs, outputs; all escaped."""
+    from html import escape
+
+    def names(values: tuple[str, ...]) -> str:
+        return ", ".join(f"<code>{escape(v)}</code>" for v in values) or "<em>none</em>"
+
+    header = ("name", "entry point", "container", "inputs", "outputs")
+    parts = [
+        '<table class="script-contracts">',
+        "<thead><tr>" + "".join(f"<th>{h}</th>" for h in header) + "</tr></thead>",
+        "<tbody>",
+    ]
+    for c in contracts:
+        cells = (
+            f"<code>{escape(c.name)}</code>",
+            f"<code>{escape(c.entry_point)}</code>",
+            escape(c.container_type.value),
+            names(c.input_names),
+            names(c.output_names),
+        )
+        parts.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
+    parts.append("</tbody>")
+    parts.append("</table>")
     return "\n".join(parts) + "\n"

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     )
     from pipeline_steps.core.hyperparameters import HyperparametersModel
     from pipeline_steps.core.outputs import StepOutputs, outputs_of
+    from pipeline_steps.core.quiet import set_sdk_verbosity
     from pipeline_steps.deployment.errors import (
         BundledLambdaDeploymentError,
         BundledLambdaError,
@@ -65,6 +66,7 @@ if TYPE_CHECKING:
         UnsupportedStepError,
         run_pipeline_locally,
     )
+    from pipeline_steps.tools.describe import describe
 
 _HOMES = {
     "FRAMEWORKS": "pipeline_steps.frameworks",
@@ -101,23 +103,40 @@ _HOMES = {
     "XGBoostHyperparameters": "pipeline_steps.frameworks.xgboost",
     "XGBoostTrainingConfig": "pipeline_steps.frameworks.xgboost",
     "XGBoostTrainingStepBuilder": "pipeline_steps.frameworks.xgboost",
+    "describe": "pipeline_steps.tools.describe",
     "outputs_of": "pipeline_steps.core.outputs",
     "run_lambda_step": "pipeline_steps.prep.local_run",
     "run_pipeline_locally": "pipeline_steps.runtime",
+    "set_sdk_verbosity": "pipeline_steps.core.quiet",
 }
 """Each public name and the module that defines it: the one list of the public API, kept in
 ``__all__`` order (constants, classes, functions; each alphabetical)."""
 
 __all__ = list(_HOMES)
 
+_DISTRIBUTION = "sagemaker-pipeline-steps"
+"""The name the library is installed under (``pip install sagemaker-pipeline-steps``)."""
+
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        return _version()
     home = _HOMES.get(name)
     if home is None:
         raise AttributeError(f"module 'pipeline_steps' has no attribute {name!r}")
     value = getattr(importlib.import_module(home), name)
     globals()[name] = value
     return value
+
+
+def _version() -> str:
+    """The installed distribution's version: pyproject.toml's ``version``, the one source."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(_DISTRIBUTION)
+    except PackageNotFoundError:  # pragma: no cover - running from a tree never installed
+        return "0+unknown"
 
 
 def __dir__() -> list[str]:

@@ -17,9 +17,12 @@ from typing import Any, ClassVar, Generic, TypeVar
 from pydantic import BaseModel
 
 from pipeline_script_contracts import ScriptContract
+from pipeline_steps.core.display import builder_html, builder_repr
 from pipeline_steps.core.errors import StepBuilderError
 from pipeline_steps.core.outputs import StepOutputs, outputs_of, register_step
+from pipeline_steps.core.quiet import quiet_sdk
 from pipeline_steps.core.resolution import dependency_steps, resolve_inputs
+from pipeline_steps.core.wiring import record_inputs
 from pipeline_steps.sdk import CacheConfig, Session, Step
 
 __all__ = ["STEP_NAME_PATTERN", "JobStepBuilder", "StepBuilderBase"]
@@ -87,7 +90,8 @@ class StepBuilderBase(abc.ABC, Generic[ConfigT]):
         if self._sagemaker_session is None:
             from pipeline_steps.sdk import PipelineSession
 
-            self._sagemaker_session = PipelineSession()
+            with quiet_sdk():
+                self._sagemaker_session = PipelineSession()
         return self._sagemaker_session
 
     @abc.abstractmethod
@@ -115,8 +119,16 @@ class StepBuilderBase(abc.ABC, Generic[ConfigT]):
         """
         return resolve_inputs(self.contract, step_name or self.step_name, dependencies, inputs)
 
+    @property
+    def framework(self) -> str | None:
+        """The training framework whose container the step runs (a ``FRAMEWORKS`` name)."""
+        return None
+
     def __repr__(self) -> str:
-        return f"{type(self).__name__}(step_name={self.step_name!r})"
+        return builder_repr(self)
+
+    def _repr_html_(self) -> str:
+        return builder_html(self)
 
 
 class JobStepBuilder(StepBuilderBase[ConfigT]):
@@ -137,6 +149,7 @@ class JobStepBuilder(StepBuilderBase[ConfigT]):
     def _output_references(self, step: Step) -> dict[str, Any]:
         """The step's property references, keyed by the contract's output names."""
 
+    @quiet_sdk()
     def create_step(
         self,
         *,
@@ -162,4 +175,5 @@ class JobStepBuilder(StepBuilderBase[ConfigT]):
             depends_on=dependency_steps(deps, resolved, depends_on),
         )
         self._register_outputs(step, self._output_references(step))
+        record_inputs(step, resolved)
         return step

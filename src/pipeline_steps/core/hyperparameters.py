@@ -8,6 +8,7 @@ time its value reaches the prep Lambda as an ``override.<path>`` argument.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, Any
 
 from pydantic import (
@@ -20,6 +21,7 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
+from pipeline_steps.core.display import Label, changed_fields, model_table_html, value_label
 from pipeline_steps.core.parameters import parameter_types_for
 from pipeline_steps.sdk import Parameter
 
@@ -114,6 +116,17 @@ class HyperparametersModel(BaseModel):
     """Base of the typed hyperparameter models: unknown fields refused, values checked."""
 
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+    def __repr_args__(self) -> Iterator[tuple[str | None, Any]]:
+        """Only the fields that differ from their defaults; parameters by name and default."""
+        for name, value in changed_fields(self):
+            yield name, Label(value_label(value))
+
+    def __str__(self) -> str:
+        return repr(self)
+
+    def _repr_html_(self) -> str:
+        return model_table_html(self, title=f"{type(self).__name__}: fields not at their default")
 
     def to_hyperparameters(self) -> dict[str, Any]:
         """The hyperparameters as a plain dict; unset optional fields are left out.

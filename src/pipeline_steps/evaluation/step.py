@@ -17,6 +17,7 @@ from pydantic import Field, field_validator
 from pipeline_script_contracts import MODEL_EVALUATION_CONTRACT
 from pipeline_steps.core.builder import JobStepBuilder
 from pipeline_steps.core.job_config import JobConfigBase
+from pipeline_steps.core.sdk_steps import QuietProcessingStep
 from pipeline_steps.frameworks.xgboost.compatibility import check_prepared_hyperparameters
 from pipeline_steps.frameworks.xgboost.parameter_space import parameter_space
 from pipeline_steps.sdk import (
@@ -93,6 +94,11 @@ class ModelEvaluationStepBuilder(JobStepBuilder[ModelEvaluationConfig]):
     contract = MODEL_EVALUATION_CONTRACT
     config_class = ModelEvaluationConfig
     default_step_name: ClassVar[str] = "ModelEvaluation"
+
+    @property
+    def framework(self) -> str:
+        """The step runs the XGBoost framework processor, so it scores XGBoost models."""
+        return "xgboost"
 
     def processing_inputs(self, resolved: Mapping[str, Any]) -> list[ProcessingInput]:
         """One ``ProcessingInput`` per resolved contract input, at its contract path."""
@@ -176,7 +182,7 @@ class ModelEvaluationStepBuilder(JobStepBuilder[ModelEvaluationConfig]):
             inputs=self.processing_inputs(resolved),
             outputs=self.processing_outputs(name),
         )
-        return ProcessingStep(
+        return QuietProcessingStep(
             name=name, step_args=step_args, cache_config=cache_config, depends_on=depends_on
         )
 

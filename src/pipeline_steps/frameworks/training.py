@@ -19,6 +19,7 @@ from pydantic import Field, model_validator
 
 from pipeline_steps.core.builder import JobStepBuilder
 from pipeline_steps.core.job_config import JobConfigBase
+from pipeline_steps.core.sdk_steps import QuietTrainingStep
 from pipeline_steps.sdk import (
     CacheConfig,
     Join,
@@ -76,6 +77,13 @@ class TrainingStepBuilder(JobStepBuilder[Any]):
     channels, the step and its outputs are the same for every framework.
     """
 
+    @property
+    def framework(self) -> str | None:
+        """The ``FRAMEWORKS`` entry whose contract this builder follows."""
+        from pipeline_steps.frameworks import FRAMEWORKS
+
+        return next((f.name for f in FRAMEWORKS.values() if f.contract == self.contract), None)
+
     @abc.abstractmethod
     def _estimator(self, step_name: str) -> Any:
         """The SDK estimator that runs this framework's container in script mode."""
@@ -113,7 +121,7 @@ class TrainingStepBuilder(JobStepBuilder[Any]):
         depends_on: list[Any] | None,
     ) -> TrainingStep:
         step_args = self._estimator(name).fit(inputs=self.training_inputs(resolved))
-        return TrainingStep(
+        return QuietTrainingStep(
             name=name, step_args=step_args, cache_config=cache_config, depends_on=depends_on
         )
 

@@ -16,6 +16,8 @@ from pipeline_steps.core.builder import StepBuilderBase
 from pipeline_steps.core.errors import StepBuilderError
 from pipeline_steps.core.hyperparameters import HyperparametersModel
 from pipeline_steps.core.parameters import split_pipeline_parameters
+from pipeline_steps.core.quiet import quiet_sdk
+from pipeline_steps.core.sdk_steps import QuietLambdaStep
 from pipeline_steps.deployment.reconciler import BundledLambda
 from pipeline_steps.prep.config import HyperparameterPrepConfig
 from pipeline_steps.prep.policy import lambda_execution_policy
@@ -121,6 +123,7 @@ class HyperparameterPrepStepBuilder(StepBuilderBase[HyperparameterPrepConfig]):
         arguments["pipeline_execution_id"] = ExecutionVariables.PIPELINE_EXECUTION_ID
         return arguments
 
+    @quiet_sdk()
     def create_step(
         self,
         hyperparameters: Hyperparameters,
@@ -131,7 +134,7 @@ class HyperparameterPrepStepBuilder(StepBuilderBase[HyperparameterPrepConfig]):
     ) -> LambdaStep:
         """A LambdaStep that runs the bundled handler on ``hyperparameters``."""
         name = self.name_for(step_name)
-        step = LambdaStep(
+        step = QuietLambdaStep(
             name=name,
             lambda_func=self.lambda_function,
             inputs=self.build_arguments(hyperparameters),
@@ -148,14 +151,6 @@ class HyperparameterPrepStepBuilder(StepBuilderBase[HyperparameterPrepConfig]):
         """The least-privilege IAM policy document for the function's execution role."""
         region = getattr(self.sagemaker_session, "boto_region_name", None)
         return lambda_execution_policy(self.config, str(region) if region else "*")
-
-    def __repr__(self) -> str:
-        config = self.config
-        return (
-            f"{type(self).__name__}(step_name={self.step_name!r}, "
-            f"function_name={config.function_name!r}, bucket={config.bucket!r}, "
-            f"key_prefix={config.key_prefix!r})"
-        )
 
 
 def _as_mapping(hyperparameters: Hyperparameters) -> Mapping[str, Any]:

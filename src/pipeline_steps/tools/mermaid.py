@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-__all__ = ["pipeline_edges", "pipeline_to_mermaid"]
+__all__ = ["flowchart", "pipeline_edges", "pipeline_to_mermaid"]
 
 _STEP_REFERENCE = re.compile(r"^Steps\.([A-Za-z0-9\-_]+)\.(.+)$")
 
@@ -58,19 +58,23 @@ def _node_ids(names: list[str]) -> dict[str, str]:
     return ids
 
 
-def pipeline_to_mermaid(definition: Mapping[str, Any]) -> str:
-    """A ``flowchart TD`` of the definition's steps, edges labelled with what flows."""
-    steps = list(definition.get("Steps", []))
-    edges = pipeline_edges(definition)
-    names = [step["Name"] for step in steps] + [name for edge in edges for name in edge[:2]]
+def flowchart(steps: Sequence[tuple[str, str]], edges: Sequence[tuple[str, str, str]]) -> str:
+    """A ``flowchart TD`` of ``(name, type)`` steps and ``(upstream, downstream, label)`` edges."""
+    names = [name for name, _ in steps] + [name for edge in edges for name in edge[:2]]
     ids = _node_ids(names)
     lines = ["flowchart TD"]
-    for step in steps:
-        lines.append(f'    {ids[step["Name"]]}["{step["Name"]} ({step["Type"]})"]')
+    for name, kind in steps:
+        lines.append(f'    {ids[name]}["{_escape(name)} ({_escape(kind)})"]')
     for upstream, downstream, label in edges:
         arrow = f"-->|{_escape(label)}|" if label else "-->"
         lines.append(f"    {ids[upstream]} {arrow} {ids[downstream]}")
     return "\n".join(lines)
+
+
+def pipeline_to_mermaid(definition: Mapping[str, Any]) -> str:
+    """A ``flowchart TD`` of the definition's steps, edges labelled with what flows."""
+    steps = [(step["Name"], step["Type"]) for step in definition.get("Steps", [])]
+    return flowchart(steps, pipeline_edges(definition))
 
 
 def _escape(label: str) -> str:

@@ -1,0 +1,54 @@
+"""The SDK's step classes, rendered inside ``quiet_sdk``: the steps our builders make.
+
+``Pipeline.definition()`` is the SDK's method, called by the user; it renders every
+step with ``step.to_request()``, and a step made with a ``PipelineSession`` only
+then runs the deferred ``fit()``/``run()`` (code upload, image lookup) and the
+Lambda deployment (``BundledLambda.upsert``). These subclasses run exactly that
+part of ``definition()`` inside ``quiet_sdk``, so rendering a pipeline of our steps
+prints nothing, whichever ``Pipeline`` class holds them; a step the user makes with
+the SDK directly keeps the SDK's messages. They are the SDK's classes in every
+other respect (``isinstance`` holds, the request is unchanged).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pipeline_steps.core.quiet import quiet_sdk
+from pipeline_steps.sdk import LambdaStep, ProcessingStep, TrainingStep
+
+__all__ = ["QuietLambdaStep", "QuietProcessingStep", "QuietTrainingStep"]
+
+
+class QuietTrainingStep(TrainingStep):
+    """``TrainingStep`` whose rendering (``arguments``, ``to_request``) is quiet."""
+
+    @property
+    def arguments(self) -> Any:
+        with quiet_sdk():
+            return super().arguments
+
+    def to_request(self) -> Any:
+        with quiet_sdk():
+            return super().to_request()
+
+
+class QuietProcessingStep(ProcessingStep):
+    """``ProcessingStep`` whose rendering (``arguments``, ``to_request``) is quiet."""
+
+    @property
+    def arguments(self) -> Any:
+        with quiet_sdk():
+            return super().arguments
+
+    def to_request(self) -> Any:
+        with quiet_sdk():
+            return super().to_request()
+
+
+class QuietLambdaStep(LambdaStep):
+    """``LambdaStep`` whose rendering (the Lambda deployment in ``to_request``) is quiet."""
+
+    def to_request(self) -> Any:
+        with quiet_sdk():
+            return super().to_request()
