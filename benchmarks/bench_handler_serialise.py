@@ -95,7 +95,7 @@ def _peak(call: Callable[[], object]) -> int:
 
 
 def handler_path(text: str) -> tuple[bytes, str]:
-    return hp._canonical_bytes(hp.parse_hyperparameters(text))
+    return hp.canonical_bytes(hp.parse_hyperparameters(text))
 
 
 def stdlib_canonical(text: str) -> str:
@@ -127,7 +127,7 @@ def bench(shape: str, doc: dict[str, Any], runs: int) -> None:
         for name, call in calls.items():
             times[name].append(_timed(call))
     median = {name: statistics.median(values) for name, values in times.items()}
-    handler_peak = _peak(lambda: hp._canonical_bytes(doc))
+    handler_peak = _peak(lambda: hp.canonical_bytes(doc))
     stdlib_peak = _peak(lambda: hashlib.sha256(json.dumps(doc, **CANONICAL).encode()).hexdigest())
     base = median["baseline"]
     print(f"{shape}: canonical {size:,} B, event text {len(text):,} B, runs {runs}")

@@ -11,8 +11,8 @@ an unchanged function costs two Lambda writes per definition.
 ``BundledLambda`` keeps the SDK interface (``LambdaStep`` accepts it unchanged) and
 reconciles instead:
 
-* the deployment zip holds the handler file alone, byte-for-byte deterministic, so
-  the same handler always has the same ``CodeSha256``;
+* the deployment zip holds the handler (a file or a package) alone, byte-for-byte
+  deterministic, so the same handler always has the same ``CodeSha256``;
 * ``upsert()`` reads the function once (``GetFunction``); it creates the function when
   absent, and otherwise writes only what differs: ``UpdateFunctionCode`` (with
   ``Architectures``) when the code hash or architecture differs,
@@ -358,12 +358,22 @@ def validate_log_format(value: object, field_name: str = "log_format") -> str:
 
 
 def validate_script(value: object, field_name: str = "script") -> Path:
-    """Return the script as an absolute ``Path`` if it is an existing ``.py`` file."""
+    """Return the script as an absolute ``Path`` if it is an existing ``.py`` file or a
+    package folder (an identifier holding ``__init__.py``)."""
     if not isinstance(value, (str, Path)) or not str(value):
         raise BundledLambdaValidationError(
-            field_name, f"must be the path of the handler's .py file {_describe(value)}"
+            field_name,
+            f"must be the path of the handler's .py file or package folder {_describe(value)}",
         )
     path = Path(value)
+    if path.is_dir():
+        if not path.name.isidentifier() or not (path / "__init__.py").is_file():
+            raise BundledLambdaValidationError(
+                field_name,
+                "a package folder must be named like a module and hold __init__.py "
+                f"{_describe(str(path))}",
+            )
+        return path.resolve()
     if path.suffix != ".py":
         raise BundledLambdaValidationError(
             field_name, f"must be a Python source file ending in '.py' {_describe(str(path))}"
@@ -476,22 +486,35 @@ def validate_description(value: object, field_name: str = "description") -> str 
 # ------------------------------------------------------------------------------ zip
 
 
-def build_deployment_zip(script: str | Path) -> bytes:
-    """Zip ``script`` alone, deterministically: same file content, same bytes.
+def _zip_entries(path: Path) -> list[tuple[str, Path]]:
+    """(name in the zip, file) pairs: the file alone, or a package's ``.py`` files."""
+    if not path.is_dir():
+        return [(path.name, path)]
+    files = [
+        file
+        for file in path.rglob("*.py")
+        if file.is_file() and "__pycache__" not in file.relative_to(path).parts
+    ]
+    return sorted((f"{path.name}/{file.relative_to(path).as_posix()}", file) for file in files)
 
-    One entry named after the file (no directories), dated 1980-01-01 00:00:00,
-    recorded as a Unix regular file with mode 0644, deflated at level 9, no comment
-    and no extra fields. (Deflate output is fixed for a given zlib; every CPython
-    build of the same zlib gives the same bytes.)
+
+def build_deployment_zip(script: str | Path) -> bytes:
+    """Zip ``script`` alone, deterministically: same content, same bytes.
+
+    ``script`` is a file (one entry named after it) or a package folder (its ``.py``
+    files under ``<folder name>/``, sorted; nothing else, no ``__pycache__``). Every
+    entry is dated 1980-01-01 00:00:00, recorded as a Unix regular file with mode 0644,
+    deflated at level 9, with no comment and no extra fields. (Deflate output is fixed
+    for a given zlib; every CPython build of the same zlib gives the same bytes.)
     """
-    path = Path(script)
-    info = zipfile.ZipInfo(filename=path.name, date_time=ZIP_DATE_TIME)
-    info.create_system = 3  # Unix, so external_attr carries the permission bits
-    info.external_attr = (stat.S_IFREG | ZIP_FILE_MODE) << 16
-    info.compress_type = zipfile.ZIP_DEFLATED
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr(info, path.read_bytes(), compresslevel=ZIP_COMPRESSION_LEVEL)
+        for name, file in _zip_entries(Path(script)):
+            info = zipfile.ZipInfo(filename=name, date_time=ZIP_DATE_TIME)
+            info.create_system = 3  # Unix, so external_attr carries the permission bits
+            info.external_attr = (stat.S_IFREG | ZIP_FILE_MODE) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, file.read_bytes(), compresslevel=ZIP_COMPRESSION_LEVEL)
     return buffer.getvalue()
 
 
@@ -574,7 +597,7 @@ class BundledLambda(Lambda):
             ``_``). With the managed policy AmazonSageMakerPipelinesIntegrations it
             must contain ``sagemaker``.
         execution_role_arn: the role the function runs as.
-        script: the handler's ``.py`` file; it is deployed alone.
+        script: the handler's ``.py`` file or package folder; it is deployed alone.
         handler: ``<script stem>.<function>``.
         runtime, architecture, timeout, memory_size, environment, tags, description,
         log_format: the function's settings (see the module constants for the rules).
@@ -592,7 +615,7 @@ class BundledLambda(Lambda):
         function_name: str,
         execution_role_arn: str,
         *,
-        script: str | Path = lambda_code.HYPERPARAMETER_PREP_SCRIPT,
+        script: str | Path = lambda_code.HYPERPARAMETER_PREP_PACKAGE,
         handler: str = lambda_code.HYPERPARAMETER_PREP_HANDLER,
         runtime: str = DEFAULT_RUNTIME,
         architecture: str = DEFAULT_ARCHITECTURE,

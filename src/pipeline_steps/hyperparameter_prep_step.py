@@ -11,7 +11,7 @@ from sagemaker.workflow.functions import Join
 from sagemaker.workflow.lambda_step import LambdaOutput, LambdaOutputTypeEnum, LambdaStep
 from sagemaker.workflow.parameters import Parameter
 
-from lambda_code import HYPERPARAMETER_PREP_HANDLER, HYPERPARAMETER_PREP_SCRIPT
+from lambda_code import HYPERPARAMETER_PREP_HANDLER, HYPERPARAMETER_PREP_PACKAGE
 from lambda_code.hyperparameter_prep import (
     OVERRIDE_PREFIX,
     HyperparameterPrepError,
@@ -76,7 +76,7 @@ class HyperparameterPrepStepBuilder(StepBuilderBase[HyperparameterPrepConfig]):
             self._lambda = BundledLambda(
                 function_name=config.function_name,
                 execution_role_arn=config.lambda_role_arn,
-                script=HYPERPARAMETER_PREP_SCRIPT,
+                script=HYPERPARAMETER_PREP_PACKAGE,
                 handler=HYPERPARAMETER_PREP_HANDLER,
                 runtime=config.runtime,
                 architecture=config.architecture,
@@ -229,7 +229,7 @@ def _kms_statement(kms_key_id: str, partition: str, region: str, account: str) -
     statement: dict[str, Any] = {
         "Sid": "EncryptHyperparameters",
         "Effect": "Allow",
-        "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+        "Action": ["kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"],
     }
     if kms_key_id.startswith("arn:") and ":key/" in kms_key_id:
         statement["Resource"] = kms_key_id

@@ -62,7 +62,7 @@ def test_canonical_bytes_match_text_and_hash() -> None:
     # GIVEN a document large enough to span several encoder blocks
     doc = {f"k{i}": [i, i / 3, f"v{i}", None, True] for i in range(3000)}
     # WHEN the handler's internal encode+hash runs
-    body, digest = hp._canonical_bytes(doc)
+    body, digest = hp.canonical_bytes(doc)
     # THEN body is the canonical text's bytes and the digest is its SHA-256
     import hashlib
 

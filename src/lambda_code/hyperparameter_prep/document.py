@@ -1,0 +1,362 @@
+"""The hyperparameter document: parsing, the rules, and the canonical JSON bytes.
+
+Canonical form: ``json.dumps(h, indent=2, sort_keys=True, allow_nan=False)``, ASCII.
+
+Validation is one recursive pass that also adds up a lower bound of the canonical size
+(brackets, indentation, keys, string lengths, a few bytes per number). It stops as soon
+as that bound passes 5 MiB, so a caller's structure with shared references (``node =
+[node, node]`` thirty levels deep: 2**30 leaves) is refused after visiting about as many
+values as a 5 MiB document holds, never walked in full. The exact size is then checked
+while encoding: streamed in blocks (pure-Python encoder, stops at the limit), or on
+CPython 3.14+ in one call to the C encoder, which handles ``indent`` there (gh-95382)
+and is several times faster; its output is at most a small multiple of the bound
+already checked. Both give the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import json.encoder
+import math
+import re
+import sys
+from collections.abc import Iterator, Mapping
+from typing import Any, Final
+
+from .errors import DocumentTooLargeError, InvalidHyperparametersError, RuleError
+from .limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_INT_DIGITS, MAX_KEY_LENGTH
+from .paths import join_path, json_type, show_text
+from .secrets import (
+    NAME_CREDENTIAL,
+    SECRET_GATE,
+    SHORTEST_SECRET,
+    find_secret,
+    holds_credential,
+    name_kind,
+)
+
+NO_CREDENTIALS: Final = "credentials must not be hyperparameters (rule: no credentials)"
+RULE_FINITE: Final = (
+    "NaN, Infinity and numbers too large for a float are not valid JSON "
+    "(rule: numbers must be finite)"
+)
+RULE_DIGITS: Final = f"integer has more than {MAX_INT_DIGITS} digits (rule: integer size)"
+RULE_SIZE: Final = (
+    f"canonical JSON is larger than {MAX_DOCUMENT_BYTES} bytes (rule: document at most 5 MiB)"
+)
+_RULE_TYPES: Final = (
+    "(rule: values are JSON types only: object, array, string, number, boolean, null)"
+)
+_RULE_UNICODE: Final = (
+    "holds surrogate code points, which are not valid Unicode and do not survive a JSON "
+    "round trip (rule: strings are valid Unicode)"
+)
+_SURROGATE_RE: Final = re.compile(r"[\ud800-\udfff]")
+_ENCODER: Final = json.JSONEncoder(indent=2, sort_keys=True, allow_nan=False, check_circular=False)
+"""Canonical form (the circular check is redundant after the depth rule)."""
+
+C_INDENT_ENCODER: Final = (
+    sys.version_info >= (3, 14) and getattr(json.encoder, "c_make_encoder", None) is not None
+)
+"""True where ``JSONEncoder.encode`` runs ``indent`` in C: the whole document is encoded
+in one call instead of streamed through the pure-Python encoder."""
+
+_BLOCK_CHUNKS: Final = 4096
+
+
+def too_many_digits(value: int) -> bool:
+    """True for an integer with more than MAX_INT_DIGITS decimal digits."""
+    # 2**14284 < 10**4300, so only the rare huge integer pays for the exact test.
+    return value.bit_length() > 14284 and abs(value) >= 10**MAX_INT_DIGITS
+
+
+def _check_key(key: object) -> int:
+    """Check one object key; return its credential-name kind (see secrets.name_kind)."""
+    if not isinstance(key, str):
+        raise RuleError(
+            f"key of type {type(key).__name__} is not a string (rule: keys are non-empty strings)"
+        )
+    if not key:
+        raise RuleError("empty key (rule: keys are non-empty strings)")
+    if len(key) > MAX_KEY_LENGTH:
+        raise RuleError(
+            f"key is {len(key)} characters long "
+            f"(rule: keys are at most {MAX_KEY_LENGTH} characters)"
+        )
+    if not key.isascii() and _SURROGATE_RE.search(key):
+        raise RuleError(f"key {_RULE_UNICODE}")
+    secret = find_secret(key)
+    if secret is not None:
+        raise RuleError(f"key looks like {secret.description}; {NO_CREDENTIALS}")
+    return name_kind(key)
+
+
+def _credential_rule(kind: int) -> str:
+    if kind == NAME_CREDENTIAL:
+        return f"key is a credential name and holds a non-empty string; {NO_CREDENTIALS}"
+    return (
+        "key names a token and its value looks like a credential (a known format, or long "
+        f"and random); {NO_CREDENTIALS}"
+    )
+
+
+def _string_rule(value: str) -> None:
+    if not value.isascii() and _SURROGATE_RE.search(value):
+        raise RuleError(f"string value {_RULE_UNICODE}")
+    if len(value) > MAX_DOCUMENT_BYTES:
+        raise DocumentTooLargeError
+    secret = find_secret(value)
+    if secret is not None:
+        raise RuleError(f"string value looks like {secret.description}; {NO_CREDENTIALS}")
+
+
+def _check_other(value: object, depth: int, names: dict[Any, int]) -> int:
+    """The slow path for a value that is not an exact str/float/int/bool/None/dict/list."""
+    if isinstance(value, (dict, list, tuple)):
+        return _walk(value, depth, names)
+    if isinstance(value, str):
+        _string_rule(value)
+        return len(value) + 2
+    if isinstance(value, bool):
+        return 4
+    if isinstance(value, int):
+        if too_many_digits(value):
+            raise RuleError(RULE_DIGITS)
+        return 1
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise RuleError(RULE_FINITE)
+        return 3
+    raise RuleError(f"{type(value).__name__} is not a JSON type {_RULE_TYPES}")
+
+
+def _walk(container: Any, depth: int, names: dict[Any, int]) -> int:
+    """Check a container; return a lower bound of its canonical size in bytes.
+
+    Objects and arrays share one loop with the leaf checks inlined: a function call per
+    leaf would double the cost of validating a large document. ``names`` caches each
+    key's check (lists of similar objects repeat keys). Raises DocumentTooLargeError as
+    soon as the bound passes the limit, so shared references cannot make this exponential.
+    """
+    if depth > MAX_DEPTH:
+        raise RuleError(f"nesting deeper than {MAX_DEPTH} levels (rule: max depth {MAX_DEPTH})")
+    # every item costs at least a newline, its indentation and a separator
+    size = len(container) * (2 * depth + 2) + 2
+    if size > MAX_DOCUMENT_BYTES:
+        raise DocumentTooLargeError
+    isfinite = math.isfinite
+    gate = SECRET_GATE.search
+    child_depth = depth + 1
+    is_dict = isinstance(container, dict)
+    pairs: Any = container.items() if is_dict else enumerate(container)
+    for segment, value in pairs:
+        kind = type(value)
+        try:
+            if is_dict:
+                name = names.get(segment)
+                if name is None:
+                    name = names[segment] = _check_key(segment)
+                size += len(segment) + 4
+                if name and holds_credential(name, value):
+                    raise RuleError(_credential_rule(name))
+            if kind is str:
+                size += len(value) + 2
+                if len(value) >= SHORTEST_SECRET and (
+                    gate(value) is not None or len(value) > MAX_DOCUMENT_BYTES
+                ):
+                    _string_rule(value)
+                elif not value.isascii() and _SURROGATE_RE.search(value):
+                    raise RuleError(f"string value {_RULE_UNICODE}")
+            elif kind is float:
+                size += 3
+                if not isfinite(value):
+                    raise RuleError(RULE_FINITE)
+            elif kind is int:
+                size += 1
+                if value.bit_length() > 14284 and too_many_digits(value):
+                    raise RuleError(RULE_DIGITS)
+            elif kind is bool or value is None:
+                size += 4
+            elif kind is dict or kind is list:
+                size += _walk(value, child_depth, names)
+                if size > MAX_DOCUMENT_BYTES:
+                    raise DocumentTooLargeError
+            else:
+                size += _check_other(value, child_depth, names)
+        except RuleError as failure:
+            failure.segments.append(segment)
+            raise
+    if size > MAX_DOCUMENT_BYTES:
+        raise DocumentTooLargeError
+    return size
+
+
+def _validate_structure(hyperparams: object, path: str) -> dict[str, Any]:
+    """Every rule but the exact size: top level, keys, types, depth, secrets, size bound.
+
+    Returns the document as a dict: a top-level mapping that is not a dict is copied into
+    one (json cannot write other mappings; nested ones are refused as not JSON types).
+    """
+    if not isinstance(hyperparams, dict):
+        if not isinstance(hyperparams, Mapping):
+            raise InvalidHyperparametersError(
+                path, f"must be a JSON object, not {json_type(hyperparams)} (rule: top level)"
+            )
+        hyperparams = dict(hyperparams)
+    try:
+        _walk(hyperparams, 1, {})
+    except RuleError as failure:
+        failure.segments.reverse()
+        raise InvalidHyperparametersError(join_path(path, failure.segments), failure.rule) from None
+    except DocumentTooLargeError:
+        raise InvalidHyperparametersError(path, RULE_SIZE) from None
+    return hyperparams
+
+
+def _encoder_failure(path: str, err: Exception) -> InvalidHyperparametersError:
+    # Validation refuses everything json cannot write; this is only a safety net
+    # (e.g. an interpreter whose int/str digit limit is below the default).
+    return InvalidHyperparametersError(
+        path, f"cannot be written as JSON ({type(err).__name__}: {err})"
+    )
+
+
+def _canonical_blocks(document: Mapping[str, Any], path: str) -> Iterator[str]:
+    """Yield the canonical JSON in blocks, refusing it as soon as it passes 5 MiB.
+
+    Output is ASCII (``ensure_ascii``), so characters equal bytes.
+    """
+    if C_INDENT_ENCODER:
+        try:
+            text = _ENCODER.encode(document)
+        except (TypeError, ValueError, RecursionError) as err:
+            raise _encoder_failure(path, err) from err
+        if len(text) > MAX_DOCUMENT_BYTES:
+            raise InvalidHyperparametersError(path, RULE_SIZE)
+        yield text
+        return
+    chunks = _ENCODER.iterencode(document)
+    size = 0
+    while True:
+        try:
+            batch = list(itertools.islice(chunks, _BLOCK_CHUNKS))
+        except (TypeError, ValueError, RecursionError) as err:
+            raise _encoder_failure(path, err) from err
+        if not batch:
+            return
+        block = "".join(batch)
+        del batch  # only the joined block stays alive while the caller encodes it
+        size += len(block)
+        if size > MAX_DOCUMENT_BYTES:
+            raise InvalidHyperparametersError(path, RULE_SIZE)
+        yield block
+
+
+def validate_hyperparameters(hyperparams: object, *, path: str = "hyperparameters") -> None:
+    """Check every rule; raise InvalidHyperparametersError naming the JSON path and rule.
+
+    Rules: the top level is an object; keys are non-empty strings of at most 256
+    characters; strings (keys and values) are valid Unicode, without surrogate code
+    points; values are JSON types only (dict, list/tuple, str, int, finite float,
+    bool, None; integers of at most 4300 digits); nesting at most 32 levels; no
+    credentials (see the secrets module: known formats anywhere, credential-named keys
+    holding text); the canonical document is at most 5 MiB.
+    """
+    for _ in _canonical_blocks(_validate_structure(hyperparams, path), path):
+        pass
+
+
+def serialize_hyperparameters(hyperparams: Mapping[str, Any]) -> str:
+    """Validate and return the canonical JSON text.
+
+    The text equals ``json.dumps(h, indent=2, sort_keys=True, allow_nan=False)``
+    (``dict(h)`` for a top-level mapping that is not a dict).
+    """
+    document = _validate_structure(hyperparams, "hyperparameters")
+    return "".join(_canonical_blocks(document, "hyperparameters"))
+
+
+def canonical_bytes(hyperparams: Mapping[str, Any]) -> tuple[bytes, str]:
+    """Validate, serialise, encode and hash in one pass: (body, sha256 hex)."""
+    document = _validate_structure(hyperparams, "hyperparameters")
+    digest = hashlib.sha256()
+    parts: list[bytes] = []
+    for block in _canonical_blocks(document, "hyperparameters"):
+        data = block.encode("ascii")
+        del block
+        digest.update(data)
+        parts.append(data)
+        del data
+    # one part (most documents) is returned as is by join: no copy
+    return b"".join(parts), digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise RuleError(
+                    f"key {show_text(key)} appears twice in one object (rule: no duplicate keys)"
+                )
+            seen.add(key)
+    return result
+
+
+def _refuse_constant(name: str) -> Any:
+    raise RuleError(f"{name} is not valid JSON (rule: numbers must be finite)")
+
+
+def loads(text: str, path: str) -> Any:
+    """``json.loads`` that refuses duplicate keys, NaN/Infinity and too-deep nesting."""
+    try:
+        return json.loads(
+            text, object_pairs_hook=_no_duplicate_keys, parse_constant=_refuse_constant
+        )
+    except RuleError as failure:
+        raise InvalidHyperparametersError(path, failure.rule) from None
+    except json.JSONDecodeError as err:
+        raise InvalidHyperparametersError(
+            path, f"invalid JSON text: {err.msg} at line {err.lineno} column {err.colno}"
+        ) from None
+    except RecursionError:
+        raise InvalidHyperparametersError(
+            path, f"JSON text nests deeper than {MAX_DEPTH} levels (rule: max depth {MAX_DEPTH})"
+        ) from None
+    except ValueError as err:  # an integer literal beyond the int/str digit limit
+        rule = RULE_DIGITS if "digits" in str(err) else f"invalid JSON text ({err})"
+        raise InvalidHyperparametersError(path, rule) from None
+
+
+def parse_hyperparameters(value: object) -> dict[str, Any]:
+    """Accept a dict or JSON-object text and return a dict (not yet validated).
+
+    Text is refused when it is not valid JSON, is not an object at the top level,
+    repeats a key within one object, or uses the NaN/Infinity literals.
+    """
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, Mapping):
+        return dict(value)
+    if not isinstance(value, str):
+        raise InvalidHyperparametersError(
+            "hyperparameters",
+            f"expected an object or JSON-object text, not {json_type(value)} (rule: top level)",
+        )
+    if not value.strip():
+        raise InvalidHyperparametersError(
+            "hyperparameters", "empty text; expected a JSON object (rule: top level)"
+        )
+    parsed = loads(value, "hyperparameters")
+    if not isinstance(parsed, dict):
+        raise InvalidHyperparametersError(
+            "hyperparameters",
+            f"JSON text must hold an object, not {json_type(parsed)} (rule: top level)",
+        )
+    return parsed
