@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from .constraints import Constraints, parse_constraints
 from .errors import HyperparameterPrepError, InvalidEventError
@@ -158,8 +157,7 @@ def metadata_size(metadata: Mapping[str, str]) -> int:
     )
 
 
-@dataclass(frozen=True)
-class Event:
+class Event(NamedTuple):
     """A checked event (the hyperparameters themselves are parsed later)."""
 
     hyperparameters: object

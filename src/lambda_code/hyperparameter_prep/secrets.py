@@ -28,12 +28,10 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 
-@dataclass(frozen=True)
-class SecretFormat:
+class SecretFormat(NamedTuple):
     """One known credential format."""
 
     name: str
@@ -42,7 +40,9 @@ class SecretFormat:
     """What the rule says a refused string looks like."""
     gates: tuple[str, ...]
     """Literals, one of which every match contains (a fast pre-filter)."""
-    pattern: re.Pattern[str]
+    pattern: str
+    """The regular expression (DOTALL), compiled on first use: most documents never
+    reach it, so a cold start does not pay for compiling it."""
     example: str
     """A made-up value the rule refuses (tested)."""
     character_classes: int = 0
@@ -69,9 +69,7 @@ def _format(
     *,
     character_classes: int = 0,
 ) -> SecretFormat:
-    return SecretFormat(
-        name, description, gates, re.compile(pattern, re.DOTALL), example, character_classes
-    )
+    return SecretFormat(name, description, gates, pattern, example, character_classes)
 
 
 # The patterns for key blocks run to the END line (or the end of the text), so that a
@@ -182,8 +180,7 @@ SECRET_GATE: Final = re.compile(
 """Matches every string a format could match (and more): the one search most strings pay."""
 
 
-@dataclass(frozen=True)
-class CredentialName:
+class CredentialName(NamedTuple):
     """A key name that says its value is a credential."""
 
     name: str
@@ -237,7 +234,7 @@ def find_secret(text: str) -> SecretFormat | None:
         return None
     for rule in SECRET_FORMATS:
         if any(gate in text for gate in rule.gates):
-            for match in rule.pattern.finditer(text):
+            for match in re.finditer(rule.pattern, text, re.DOTALL):
                 if rule.accepts(match.group()):
                     return rule
     return None
@@ -292,7 +289,7 @@ def _redact_one(rule: SecretFormat, text: str) -> str:
     def replace(match: re.Match[str]) -> str:
         return f"<redacted {rule.name}>" if rule.accepts(match.group()) else match.group()
 
-    return rule.pattern.sub(replace, text)
+    return re.sub(rule.pattern, replace, text, flags=re.DOTALL)
 
 
 def redact(text: str) -> str:

@@ -17,7 +17,6 @@ Failures become StorageError saying what to fix (see :func:`storage_error`).
 from __future__ import annotations
 
 import base64
-import random
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final
@@ -187,13 +186,18 @@ def _encryption_problem(
 ) -> str | None:
     sse = head.get("ServerSideEncryption")
     stored_key = head.get("SSEKMSKeyId")
+    if sse is None:
+        used = "it has no server-side encryption"
+    elif stored_key:
+        used = f"it is encrypted with {sse} (KMS key {stored_key})"
+    else:
+        used = f"it is encrypted with {sse}"
     if kms_key_id is None:
         if sse == "AES256":
             return None
-        used = f"{sse} (KMS key {stored_key})" if stored_key else (sse or "no SSE")
-        return f"it is encrypted with {used}, but without kms_key_id the step requires AES256"
+        return f"{used}, but without kms_key_id the step requires AES256 (SSE-S3)"
     if sse != "aws:kms":
-        return f"it is encrypted with {sse or 'no SSE'}, not aws:kms as requested"
+        return f"{used}, not aws:kms as requested"
     if not isinstance(stored_key, str) or not stored_key:
         return f"S3 does not say which KMS key encrypts it, so it may not be {kms_key_id}"
     if not same_kms_key(kms_key_id, stored_key, resolve):
@@ -324,6 +328,8 @@ def put_or_reuse(
     last_conflict: ClientError | None = None
     for attempt in range(CONFLICT_ATTEMPTS):
         if attempt:
+            import random  # lazily: rarely needed, and not free at cold start
+
             time.sleep(random.uniform(0.05, 0.2) * 2**attempt)  # jittered, bounded
         try:
             client.put_object(**params)
