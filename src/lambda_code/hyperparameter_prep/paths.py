@@ -15,6 +15,7 @@ from .secrets import redact
 
 _PLAIN_KEY_RE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _SHOWN_KEY_CHARS: Final = 64
+_SHOWN_OVERRIDE_CHARS: Final = 200
 
 
 def segment(key: object) -> str:
@@ -42,8 +43,12 @@ def show_text(text: str, limit: int = _SHOWN_KEY_CHARS) -> str:
 
 
 def override_key(path: object) -> str:
-    """The event key of an override, as errors show it: ``override.<path>``, redacted."""
-    return f"{OVERRIDE_PREFIX}{redact(path) if isinstance(path, str) else path}"
+    """The event key of an override, as errors show it: ``override.<path>``, redacted and
+    cut after 200 characters."""
+    shown = redact(path) if isinstance(path, str) else str(path)
+    if len(shown) > _SHOWN_OVERRIDE_CHARS:
+        shown = f"{shown[:_SHOWN_OVERRIDE_CHARS]}... ({len(shown)} characters)"
+    return f"{OVERRIDE_PREFIX}{shown}"
 
 
 def json_type(value: object) -> str:
