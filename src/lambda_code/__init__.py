@@ -8,15 +8,14 @@ and what Lambda's ``Handler`` setting is.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Final
 
-HYPERPARAMETER_PREP_MODULE: Final = "hyperparameter_prep"
+HYPERPARAMETER_PREP_MODULE = "hyperparameter_prep"
 """The handler's top-level import name inside Lambda (the package folder's name)."""
 
-HYPERPARAMETER_PREP_PACKAGE: Final[Path] = Path(__file__).with_name(HYPERPARAMETER_PREP_MODULE)
+HYPERPARAMETER_PREP_PACKAGE: Path = Path(__file__).with_name(HYPERPARAMETER_PREP_MODULE)
 """Folder of the bundled handler package (zipped alone, as ``hyperparameter_prep/``)."""
 
-HYPERPARAMETER_PREP_HANDLER: Final = f"{HYPERPARAMETER_PREP_MODULE}.lambda_handler"
+HYPERPARAMETER_PREP_HANDLER = f"{HYPERPARAMETER_PREP_MODULE}.lambda_handler"
 """The Lambda ``Handler`` setting for the bundled function."""
 
 __all__ = [

@@ -63,7 +63,13 @@ from .errors import (
     ObjectMismatchError,
     StorageError,
 )
-from .event import object_key, validate_bucket_name, validate_key_prefix, validate_kms_key_id
+from .event import (
+    object_key,
+    validate_account_id,
+    validate_bucket_name,
+    validate_key_prefix,
+    validate_kms_key_id,
+)
 from .handler import lambda_handler
 from .limits import (
     CONFLICT_ATTEMPTS,
@@ -140,6 +146,7 @@ __all__ = [
     "serialize_hyperparameters",
     "set_kms_client",
     "set_s3_client",
+    "validate_account_id",
     "validate_bucket_name",
     "validate_hyperparameters",
     "validate_key_prefix",

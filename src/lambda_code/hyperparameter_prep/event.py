@@ -134,6 +134,13 @@ def validate_kms_key_id(value: object) -> str:
     return value
 
 
+def validate_account_id(value: object, field: str = "expected_bucket_owner") -> str:
+    """Return ``value`` if it is a 12-digit AWS account id (ASCII digits, as a string)."""
+    if not isinstance(value, str) or not ACCOUNT_ID_RE.fullmatch(value):
+        raise InvalidEventError(f"{field}: must be a 12-digit AWS account id (as a string)")
+    return value
+
+
 def optional_string(event: Mapping[str, Any], name: str, limit: int = 2048) -> str | None:
     """An optional printable-ASCII string option; missing, None and "" mean not set."""
     value = event.get(name)
@@ -206,10 +213,8 @@ def parse_event(event: object) -> Event:
     if kms_key_id is not None:
         validate_kms_key_id(kms_key_id)
     owner = optional_string(event, "expected_bucket_owner")
-    if owner is not None and not ACCOUNT_ID_RE.fullmatch(owner):
-        raise InvalidEventError(
-            "expected_bucket_owner: must be a 12-digit AWS account id (as a string)"
-        )
+    if owner is not None:
+        validate_account_id(owner)
     metadata: dict[str, str] = {}
     for name in ("pipeline_name", "pipeline_execution_id"):
         value = optional_string(event, name, MAX_METADATA_VALUE_CHARS)

@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from .document import RULE_DIGITS, loads, too_many_digits
-from .errors import InvalidHyperparametersError
+from .errors import InvalidHyperparametersError, RuleError
 from .limits import MAX_INT_DIGITS
 from .paths import join_path, json_type, override_key, show_text
 
@@ -96,10 +96,10 @@ def _coerce_str(value: object) -> str | None:
     return None
 
 
-def _coerce(value: object, current: object, where: str) -> object:
-    """Coerce an override value to the type of the value it replaces."""
+def _coerce(value: object, current: object) -> object:
+    """Coerce an override value to the type of the value it replaces; RuleError if not."""
     if isinstance(value, int) and not isinstance(value, bool) and too_many_digits(value):
-        raise InvalidHyperparametersError(where, f"override value: {RULE_DIGITS}")
+        raise RuleError(f"override value: {RULE_DIGITS}")
     result: object = None
     if current is None:
         if value is None or isinstance(value, (str, bool, int, float)):
@@ -121,17 +121,16 @@ def _coerce(value: object, current: object, where: str) -> object:
             return value
         if isinstance(value, str):
             try:
-                parsed = loads(value, where)
+                parsed = loads(value, "")
             except InvalidHyperparametersError:
                 parsed = None  # not JSON text: reported below as a type mismatch
             if isinstance(parsed, wanted):
                 return parsed
     if result is not None:
         return result
-    raise InvalidHyperparametersError(
-        where,
+    raise RuleError(
         f"cannot coerce the override value ({json_type(value)}) to "
-        f"{json_type(current)}, the type of the value it replaces (rule: override types)",
+        f"{json_type(current)}, the type of the value it replaces (rule: override types)"
     )
 
 
@@ -150,32 +149,32 @@ def split_override_path(path: object) -> list[str]:
     return segments
 
 
-def _step(parent: object, segment: str, event_key: str, walked: list[object]) -> object:
+def _step(parent: object, segment: str, path: str, walked: list[object]) -> object:
     """The key or index ``segment`` names in ``parent``; refuses what does not exist."""
     if isinstance(parent, dict):
         if segment not in parent:
             raise InvalidHyperparametersError(
-                f"{event_key} ({join_path('hyperparameters', walked)})",
+                f"{override_key(path)} ({join_path('hyperparameters', walked)})",
                 f"has no key {show_text(segment)}; an override may only replace "
                 "an existing value (rule: override paths)",
             )
         return segment
     if isinstance(parent, list):
-        here = f"{event_key} ({join_path('hyperparameters', walked)})"
         if not _INDEX_RE.fullmatch(segment):
             raise InvalidHyperparametersError(
-                here, f"is an array; {show_text(segment)} is not an index (rule: override paths)"
+                f"{override_key(path)} ({join_path('hyperparameters', walked)})",
+                f"is an array; {show_text(segment)} is not an index (rule: override paths)",
             )
         # compare lengths first: int() of a 4,301-digit index would raise ValueError
         if len(segment) > len(str(len(parent))) or int(segment) >= len(parent):
             shown = segment if len(segment) <= 20 else f"{segment[:20]}... ({len(segment)} digits)"
             raise InvalidHyperparametersError(
-                here,
+                f"{override_key(path)} ({join_path('hyperparameters', walked)})",
                 f"has {len(parent)} items; index {shown} is out of range (rule: override paths)",
             )
         return int(segment)
     raise InvalidHyperparametersError(
-        f"{event_key} ({join_path('hyperparameters', walked)})",
+        f"{override_key(path)} ({join_path('hyperparameters', walked)})",
         f"is {json_type(parent)}, not an object or array, so it has no "
         f"{show_text(segment)} (rule: override paths)",
     )
@@ -209,16 +208,18 @@ def apply_overrides(
             )
     owned = {id(result)}  # containers that are copies made here: safe to write into
     for path, segments in split.items():
-        event_key = override_key(path)
         parent: Any = result
         walked: list[object] = []
         last = len(segments) - 1
         for position, segment in enumerate(segments):
-            step = _step(parent, segment, event_key, walked)
+            step = _step(parent, segment, path, walked)
             walked.append(step)
             if position == last:
-                where = f"{event_key} ({join_path('hyperparameters', walked)})"
-                parent[step] = _coerce(overrides[path], parent[step], where)
+                try:
+                    parent[step] = _coerce(overrides[path], parent[step])
+                except RuleError as failure:
+                    where = f"{override_key(path)} ({join_path('hyperparameters', walked)})"
+                    raise InvalidHyperparametersError(where, failure.rule) from None
                 break
             child = parent[step]
             if id(child) not in owned and isinstance(child, (dict, list, tuple)):
