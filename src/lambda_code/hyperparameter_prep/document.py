@@ -30,10 +30,10 @@ from .limits import MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_INT_DIGITS, MAX_KEY_LENGT
 from .paths import join_path, json_type, show_text
 from .secrets import (
     NAME_CREDENTIAL,
-    SECRET_GATE,
     SHORTEST_SECRET,
     find_secret,
     holds_credential,
+    might_hold_secret,
     name_kind,
 )
 
@@ -72,8 +72,8 @@ def too_many_digits(value: int) -> bool:
     return value.bit_length() > 14284 and abs(value) >= 10**MAX_INT_DIGITS
 
 
-def _check_key(key: object) -> int:
-    """Check one object key; return its credential-name kind (see secrets.name_kind)."""
+def _check_key(key: object) -> None:
+    """Check one object key (the credential-name rule is judged with the value)."""
     if not isinstance(key, str):
         raise RuleError(
             f"key of type {type(key).__name__} is not a string (rule: keys are non-empty strings)"
@@ -90,16 +90,22 @@ def _check_key(key: object) -> int:
     secret = find_secret(key)
     if secret is not None:
         raise RuleError(f"key looks like {secret.description}; {NO_CREDENTIALS}")
-    return name_kind(key)
 
 
-def _credential_rule(kind: int) -> str:
-    if kind == NAME_CREDENTIAL:
-        return f"key is a credential name and holds a non-empty string; {NO_CREDENTIALS}"
-    return (
-        "key names a token and its value looks like a credential (a known format, or long "
-        f"and random); {NO_CREDENTIALS}"
-    )
+def _check_name(key: str, value: object, kinds: dict[str, int]) -> None:
+    """The credential-name rule, for a key holding text or an array (kinds: a cache)."""
+    kind = kinds.get(key)
+    if kind is None:
+        kind = kinds[key] = name_kind(key)
+    if kind and holds_credential(kind, value):
+        if kind == NAME_CREDENTIAL:
+            raise RuleError(
+                f"key is a credential name and holds a non-empty string; {NO_CREDENTIALS}"
+            )
+        raise RuleError(
+            "key names a token and its value looks like a credential (a known format, or "
+            f"long and random); {NO_CREDENTIALS}"
+        )
 
 
 def _string_rule(value: str) -> None:
@@ -112,79 +118,96 @@ def _string_rule(value: str) -> None:
         raise RuleError(f"string value looks like {secret.description}; {NO_CREDENTIALS}")
 
 
-def _check_other(value: object, depth: int, names: dict[Any, int]) -> int:
-    """The slow path for a value that is not an exact str/float/int/bool/None/dict/list."""
+class _Seen:
+    """What one validation pass remembers: keys already checked, names already judged."""
+
+    __slots__ = ("keys", "kinds")
+
+    def __init__(self) -> None:
+        self.keys: set[object] = set()
+        self.kinds: dict[str, int] = {}
+
+
+def _check_other(value: object, depth: int, seen: _Seen) -> int:
+    """The slow path for a value that is not an exact str/float/int/bool/None/dict/list.
+
+    Returns its size beyond the one character the caller already counted."""
     if isinstance(value, (dict, list, tuple)):
-        return _walk(value, depth, names)
+        return _walk(value, depth, seen)
     if isinstance(value, str):
         _string_rule(value)
-        return len(value) + 2
+        return len(value) + 1
     if isinstance(value, bool):
-        return 4
+        return 0
     if isinstance(value, int):
         if too_many_digits(value):
             raise RuleError(RULE_DIGITS)
-        return 1
+        return 0
     if isinstance(value, float):
         if not math.isfinite(value):
             raise RuleError(RULE_FINITE)
-        return 3
+        return 0
     raise RuleError(f"{type(value).__name__} is not a JSON type {_RULE_TYPES}")
 
 
-def _walk(container: Any, depth: int, names: dict[Any, int]) -> int:
+def _walk(container: Any, depth: int, seen: _Seen) -> int:
     """Check a container; return a lower bound of its canonical size in bytes.
 
     Objects and arrays share one loop with the leaf checks inlined: a function call per
-    leaf would double the cost of validating a large document. ``names`` caches each
+    leaf would double the cost of validating a large document. ``seen`` caches each
     key's check (lists of similar objects repeat keys). Raises DocumentTooLargeError as
     soon as the bound passes the limit, so shared references cannot make this exponential.
     """
     if depth > MAX_DEPTH:
         raise RuleError(f"nesting deeper than {MAX_DEPTH} levels (rule: max depth {MAX_DEPTH})")
-    # every item costs at least a newline, its indentation and a separator
-    size = len(container) * (2 * depth + 2) + 2
+    is_dict = isinstance(container, dict)
+    # Every item costs at least a newline, its indentation, a separator and one character
+    # of value; an object's item also its key's quotes and ": ". Only the variable parts
+    # (key and string lengths, nested containers) are added up in the loop below.
+    size = len(container) * (2 * depth + 3 + 4 * is_dict) + 2
     if size > MAX_DOCUMENT_BYTES:
         raise DocumentTooLargeError
     isfinite = math.isfinite
-    gate = SECRET_GATE.search
+    keys = seen.keys
+    kinds = seen.kinds
     child_depth = depth + 1
-    is_dict = isinstance(container, dict)
     pairs: Any = container.items() if is_dict else enumerate(container)
     for segment, value in pairs:
         kind = type(value)
         try:
             if is_dict:
-                name = names.get(segment)
-                if name is None:
-                    name = names[segment] = _check_key(segment)
-                size += len(segment) + 4
-                if name and holds_credential(name, value):
-                    raise RuleError(_credential_rule(name))
+                if segment not in keys:
+                    _check_key(segment)
+                    keys.add(segment)
+                size += len(segment)
             if kind is str:
-                size += len(value) + 2
-                if len(value) >= SHORTEST_SECRET and (
-                    gate(value) is not None or len(value) > MAX_DOCUMENT_BYTES
-                ):
-                    _string_rule(value)
-                elif not value.isascii() and _SURROGATE_RE.search(value):
+                length = len(value)
+                if length >= SHORTEST_SECRET:  # shorter ones fit in the per-item bound
+                    size += length + 1
+                    if might_hold_secret(value):
+                        _string_rule(value)
+                if not value.isascii() and _SURROGATE_RE.search(value):
                     raise RuleError(f"string value {_RULE_UNICODE}")
+                if is_dict and length and kinds.get(segment) != 0:  # 0: a plain name
+                    _check_name(segment, value, kinds)
             elif kind is float:
-                size += 3
                 if not isfinite(value):
                     raise RuleError(RULE_FINITE)
             elif kind is int:
-                size += 1
                 if value.bit_length() > 14284 and too_many_digits(value):
                     raise RuleError(RULE_DIGITS)
             elif kind is bool or value is None:
-                size += 4
+                pass
             elif kind is dict or kind is list:
-                size += _walk(value, child_depth, names)
+                if is_dict and kind is list:
+                    _check_name(segment, value, kinds)
+                size += _walk(value, child_depth, seen)
                 if size > MAX_DOCUMENT_BYTES:
                     raise DocumentTooLargeError
             else:
-                size += _check_other(value, child_depth, names)
+                if is_dict and isinstance(value, (str, list, tuple)):
+                    _check_name(segment, value, kinds)
+                size += _check_other(value, child_depth, seen)
         except RuleError as failure:
             failure.segments.append(segment)
             raise
@@ -206,7 +229,7 @@ def _validate_structure(hyperparams: object, path: str) -> dict[str, Any]:
             )
         hyperparams = dict(hyperparams)
     try:
-        _walk(hyperparams, 1, {})
+        _walk(hyperparams, 1, _Seen())
     except RuleError as failure:
         failure.segments.reverse()
         raise InvalidHyperparametersError(join_path(path, failure.segments), failure.rule) from None

@@ -16,10 +16,13 @@ Three tables drive it:
   format, or a long, high-entropy run of base64/hex-like characters. ``max_tokens`` and
   ``bos_token_id`` are never judged.
 
-Every string is first matched against one gate expression made of the literal each
-format must contain (``AKIA``, ``-----BEGIN``, ``hf_``, ``://``, ...), so an ordinary
-string costs one regular-expression search; strings shorter than
-:data:`SHORTEST_SECRET` cost a length test. A detected secret is never echoed:
+Scanning is staged so that ordinary strings cost almost nothing: every format begins
+with a literal (its gate: ``AKIA``, ``-----BEGIN``, ``hf_``, ``://``, ...) and every gate
+holds one of five sentinel characters (:data:`SENTINELS`). A string without any of
+them (one C-speed character search each) cannot hold a secret; otherwise each
+candidate format is matched only where its gate occurs, so the cost stays linear even
+for long or adversarial text. Strings shorter than :data:`SHORTEST_SECRET` are not
+scanned. A detected secret is never echoed:
 :func:`redact` replaces it in any text that is about to reach an error or a log line.
 """
 
@@ -28,6 +31,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Iterator
 from typing import Final, NamedTuple
 
 
@@ -39,14 +43,18 @@ class SecretFormat(NamedTuple):
     description: str
     """What the rule says a refused string looks like."""
     gates: tuple[str, ...]
-    """Literals, one of which every match contains (a fast pre-filter)."""
+    """Literals a match begins with: the pattern is tried only where one occurs."""
     pattern: str
-    """The regular expression (DOTALL), compiled on first use: most documents never
-    reach it, so a cold start does not pay for compiling it."""
+    """The regular expression (DOTALL), matched at a gate's position (look-behinds see
+    the text before it). Compiled on first use: most documents never reach it."""
+    shortest: int
+    """The fewest characters a match has: shorter text is not tried (tested)."""
     example: str
     """A made-up value the rule refuses (tested)."""
     character_classes: int = 0
     """How many of upper case, lower case and digits a match needs (randomness check)."""
+    replacement: str = ""
+    """What :func:`redact` puts in place of a match; default ``<redacted NAME>``."""
 
     def accepts(self, match: str) -> bool:
         """True when ``match`` (a pattern match) is a credential by this rule."""
@@ -67,9 +75,14 @@ def _format(
     pattern: str,
     example: str,
     *,
+    shortest: int,
     character_classes: int = 0,
+    replacement: str = "",
 ) -> SecretFormat:
-    return SecretFormat(name, description, gates, pattern, example, character_classes)
+    replacement = replacement or f"<redacted {name}>"
+    return SecretFormat(
+        name, description, gates, pattern, shortest, example, character_classes, replacement
+    )
 
 
 # The patterns for key blocks run to the END line (or the end of the text), so that a
@@ -81,6 +94,7 @@ SECRET_FORMATS: Final = (
         ("AKIA", "ASIA"),
         r"(?<![A-Z0-9])A[KS]IA[A-Z0-9]{16}(?![A-Z0-9])",
         "AKIAIOSFODNN7EXAMPLE",
+        shortest=20,
     ),
     _format(
         "openssh-private-key",
@@ -88,6 +102,7 @@ SECRET_FORMATS: Final = (
         ("-----BEGIN",),
         r"-----BEGIN OPENSSH PRIVATE KEY-----(?:.*?-----END [A-Z ]*-----|.*)",
         "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n",
+        shortest=35,
     ),
     _format(
         "pgp-private-key",
@@ -95,6 +110,7 @@ SECRET_FORMATS: Final = (
         ("-----BEGIN",),
         r"-----BEGIN PGP PRIVATE KEY BLOCK-----(?:.*?-----END [A-Z ]*-----|.*)",
         "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBF0EXAMPLE\n",
+        shortest=37,
     ),
     _format(
         "pem-private-key",
@@ -102,6 +118,7 @@ SECRET_FORMATS: Final = (
         ("-----BEGIN",),
         r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----(?:.*?-----END [A-Z0-9 ]*-----|.*)",
         "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----",
+        shortest=27,
     ),
     _format(
         "putty-private-key",
@@ -109,6 +126,7 @@ SECRET_FORMATS: Final = (
         ("PuTTY-User-Key-File-",),
         r"PuTTY-User-Key-File-[0-9]+:.*",
         "PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\n",
+        shortest=22,
     ),
     _format(
         "huggingface-token",
@@ -117,6 +135,7 @@ SECRET_FORMATS: Final = (
         r"(?<![A-Za-z0-9])hf_[A-Za-z0-9]{30,}(?![A-Za-z0-9])",
         "hf_ExampleExampleExampleExampleExampl",
         character_classes=2,
+        shortest=33,
     ),
     _format(
         "github-token",
@@ -124,6 +143,7 @@ SECRET_FORMATS: Final = (
         ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"),
         r"(?<![A-Za-z0-9])gh[pousr]_[A-Za-z0-9]{36,}(?![A-Za-z0-9])",
         "ghp_EXAMPLE0example0EXAMPLE0example0EXAM",
+        shortest=40,
     ),
     _format(
         "github-fine-grained-token",
@@ -131,6 +151,7 @@ SECRET_FORMATS: Final = (
         ("github_pat_",),
         r"(?<![A-Za-z0-9])github_pat_[A-Za-z0-9_]{22,}",
         "github_pat_11EXAMPLE0example0EXAMPLE_example0EXAMPLE0",
+        shortest=33,
     ),
     _format(
         "sk-api-key",
@@ -139,6 +160,7 @@ SECRET_FORMATS: Final = (
         r"(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_-]*?[A-Za-z0-9]{20}",
         "sk-proj-EXAMPLE0example0EXAMPLE0example",
         character_classes=3,
+        shortest=23,
     ),
     _format(
         "slack-token",
@@ -146,6 +168,7 @@ SECRET_FORMATS: Final = (
         ("xoxa-", "xoxb-", "xoxp-", "xoxr-", "xoxs-"),
         r"(?<![A-Za-z0-9])xox[abprs]-[A-Za-z0-9-]{10,}",
         "xoxb-000000000000-0000000000000-EXAMPLEexample",
+        shortest=15,
     ),
     _format(
         "google-api-key",
@@ -153,6 +176,7 @@ SECRET_FORMATS: Final = (
         ("AIza",),
         r"(?<![A-Za-z0-9_-])AIza[A-Za-z0-9_-]{35}(?![A-Za-z0-9_-])",
         "AIzaSyEXAMPLE0example0EXAMPLE0example0E",
+        shortest=39,
     ),
     _format(
         "jwt",
@@ -160,13 +184,16 @@ SECRET_FORMATS: Final = (
         ("eyJ",),
         r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{10,}",
         "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJleGFtcGxlIn0.EXAMPLEexampleEXAMPLE0",
+        shortest=28,
     ),
     _format(
         "url-credentials",
         "a URL with a password (scheme://user:password@host)",
         ("://",),
-        r"[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:]*:[^\s/?#@]+@",
+        r"(?<=[A-Za-z0-9+.-])://[^\s/?#@:]*:[^\s/?#@]+@",
         "postgresql://trainer:example-password@db.example.com:5432/features",
+        replacement="://<redacted url-credentials>@",
+        shortest=6,
     ),
 )
 """Known credential formats, in the order they are tried (the first match names it)."""
@@ -174,10 +201,51 @@ SECRET_FORMATS: Final = (
 SHORTEST_SECRET: Final = 7
 """No format matches fewer characters (``a://:b@``): shorter strings are not scanned."""
 
-SECRET_GATE: Final = re.compile(
-    "|".join(re.escape(gate) for rule in SECRET_FORMATS for gate in rule.gates)
-)
-"""Matches every string a format could match (and more): the one search most strings pay."""
+SENTINELS: Final = "IJ:_-"
+"""Characters every gate holds one of, rarest first (``-----BEGIN`` counts under ``I``)."""
+
+
+class _Group(NamedTuple):
+    """The formats whose gates hold one sentinel character."""
+
+    shortest: int
+    """The fewest characters any of its formats matches."""
+    char: str
+    gates: re.Pattern[str]
+    """An alternation of the gates."""
+    rules: dict[str, tuple[tuple[int, SecretFormat], ...]]
+    """Gate -> (table index, rule), in table order."""
+
+
+def _group(char: str) -> _Group:
+    entries = [
+        (gate, index, rule)
+        for index, rule in enumerate(SECRET_FORMATS)
+        for gate in rule.gates
+        if next(c for c in SENTINELS if c in gate) == char
+    ]
+    rules: dict[str, tuple[tuple[int, SecretFormat], ...]] = {}
+    for gate, index, rule in entries:
+        rules[gate] = (*rules.get(gate, ()), (index, rule))
+    gates = re.compile("|".join(re.escape(gate) for gate in sorted(rules, key=len, reverse=True)))
+    return _Group(min(rule.shortest for _, _, rule in entries), char, gates, rules)
+
+
+_GROUPS: Final = tuple(sorted((_group(char) for char in SENTINELS), key=lambda g: g.shortest))
+"""One group per sentinel, the one with the shortest possible match first."""
+_compiled: dict[str, re.Pattern[str]] = {}
+
+
+def might_hold_secret(text: str) -> bool:
+    """False when no format can match ``text``: a few C-speed character searches, only
+    for the formats that fit in its length."""
+    length = len(text)
+    for group in _GROUPS:
+        if length < group.shortest:
+            return False
+        if group.char in text:
+            return True
+    return False
 
 
 class CredentialName(NamedTuple):
@@ -228,16 +296,52 @@ _RANDOM_LOOKING_RE: Final = re.compile(r"[A-Za-z0-9+/=_.~-]{20,}")
 _MIN_RANDOM_ENTROPY_BITS: Final = 3.5
 
 
+def _compile(pattern: str) -> re.Pattern[str]:
+    compiled = _compiled.get(pattern)
+    if compiled is None:
+        compiled = _compiled[pattern] = re.compile(pattern, re.DOTALL)
+    return compiled
+
+
+def _gate_positions(group: _Group, text: str) -> Iterator[tuple[int, str]]:
+    """Where the group's gates occur: str.find for one gate, else one regex pass."""
+    if len(group.rules) == 1:
+        (gate,) = group.rules
+        start = text.find(gate)
+        while start != -1:
+            yield start, gate
+            start = text.find(gate, start + 1)
+    else:
+        for match in group.gates.finditer(text):
+            yield match.start(), match.group()
+
+
+def _matches(text: str) -> list[tuple[int, re.Match[str], SecretFormat]]:
+    """Every accepted match, as (table index, match, rule), tried at gate positions only."""
+    found = []
+    length = len(text)
+    for group in _GROUPS:
+        if length < group.shortest:
+            break
+        if group.char not in text:
+            continue
+        for start, gate in _gate_positions(group, text):
+            for index, rule in group.rules[gate]:
+                if length - start < rule.shortest:
+                    continue
+                match = _compile(rule.pattern).match(text, start)
+                if match is not None and rule.accepts(match.group()):
+                    found.append((index, match, rule))
+                    break
+    return found
+
+
 def find_secret(text: str) -> SecretFormat | None:
-    """The first known credential format found in ``text``, or None."""
-    if len(text) < SHORTEST_SECRET or SECRET_GATE.search(text) is None:
+    """The known credential format found in ``text`` (the earliest row), or None."""
+    if not might_hold_secret(text):
         return None
-    for rule in SECRET_FORMATS:
-        if any(gate in text for gate in rule.gates):
-            for match in re.finditer(rule.pattern, text, re.DOTALL):
-                if rule.accepts(match.group()):
-                    return rule
-    return None
+    found = _matches(text)
+    return min(found, key=lambda item: item[0])[2] if found else None
 
 
 def name_kind(key: str) -> int:
@@ -285,18 +389,14 @@ def holds_credential(kind: int, value: object) -> bool:
     return False
 
 
-def _redact_one(rule: SecretFormat, text: str) -> str:
-    def replace(match: re.Match[str]) -> str:
-        return f"<redacted {rule.name}>" if rule.accepts(match.group()) else match.group()
-
-    return re.sub(rule.pattern, replace, text, flags=re.DOTALL)
-
-
 def redact(text: str) -> str:
     """``text`` with every known credential format replaced by ``<redacted NAME>``."""
-    if len(text) < SHORTEST_SECRET or SECRET_GATE.search(text) is None:
+    if not might_hold_secret(text):
         return text
-    for rule in SECRET_FORMATS:
-        if any(gate in text for gate in rule.gates):
-            text = _redact_one(rule, text)
-    return text
+    pieces = []
+    end = 0
+    for _, match, rule in sorted(_matches(text), key=lambda item: item[1].start()):
+        if match.start() >= end:  # overlapping matches: the first one covers it
+            pieces += [text[end : match.start()], rule.replacement]
+            end = match.end()
+    return "".join([*pieces, text[end:]]) if pieces else text
