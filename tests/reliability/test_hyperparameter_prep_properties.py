@@ -394,8 +394,10 @@ def schema_types(value: Any) -> list[str]:
         return ["null"]
     if isinstance(value, bool):
         return ["boolean"]
-    if isinstance(value, (int, float)):
-        return ["number", "integer"] if float(value).is_integer() else ["number"]
+    if isinstance(value, int):
+        return ["number", "integer"]
+    if isinstance(value, float):
+        return ["number", "integer"] if value.is_integer() else ["number"]
     if isinstance(value, str):
         return ["string"]
     return ["array"] if isinstance(value, (list, tuple)) else ["object"]

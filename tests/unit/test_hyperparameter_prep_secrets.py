@@ -14,17 +14,19 @@ from botocore.config import Config
 from botocore.stub import Stubber
 
 from lambda_code import hyperparameter_prep as hp
-from lambda_code.hyperparameter_prep.secrets import (
-    CREDENTIAL_NAMES,
+from lambda_code.hyperparameter_prep.scanner import (
     NAME_CREDENTIAL,
     NAME_PLAIN,
     NAME_TOKEN,
-    SECRET_FORMATS,
-    SHORTEST_SECRET,
-    SecretFormat,
     find_secret,
     name_kind,
     redact,
+)
+from lambda_code.hyperparameter_prep.secrets import (
+    CREDENTIAL_NAMES,
+    SECRET_FORMATS,
+    SHORTEST_SECRET,
+    SecretFormat,
 )
 
 
@@ -270,3 +272,19 @@ def test_secrets_in_names_are_never_echoed_in_errors_or_the_log_line(
     for text in (str(caught.value), logged, repr(caught.value.args)):
         assert SECRET[4:20].lower() not in text.lower()
     assert "<redacted github-token>" in str(caught.value)
+
+
+@pytest.mark.parametrize("rule", SECRET_FORMATS, ids=[rule.name for rule in SECRET_FORMATS])
+def test_each_row_declares_its_shortest_match_truthfully(rule: SecretFormat) -> None:
+    # GIVEN the regular-expression parser's own minimum width of the row's pattern
+    try:
+        from re import _parser as sre_parse  # type: ignore[attr-defined]
+    except ImportError:  # Python 3.10
+        import sre_parse
+    shortest = sre_parse.parse(rule.pattern).getwidth()[0]
+    # THEN the declared bound (used to skip short strings) never exceeds it, and every
+    # pattern begins with one of its gates (it is tried only where a gate occurs)
+    assert rule.shortest <= shortest
+    match = re.compile(rule.pattern, re.DOTALL).search(rule.example)
+    assert match is not None
+    assert any(rule.example.startswith(gate, match.start()) for gate in rule.gates)

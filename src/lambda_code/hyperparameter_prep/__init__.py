@@ -28,10 +28,11 @@ Result (the step's ``OutputParameters``, types in :data:`OUTPUT_TYPES`)::
      "reused": <bool: the identical object, identically encrypted, was already there>}
 
 Modules: ``limits`` (every limit and name), ``errors``, ``secrets`` (the scanner's rule
-table), ``paths`` (how errors name places), ``document`` (rules, parsing, canonical
-bytes), ``overrides`` (coercion table), ``constraints`` (the ``constraints`` key),
-``event``, ``client`` (lazy boto3 clients), ``kms``, ``storage`` (write or prove
-reuse), ``handler``.
+table) and ``scanner`` (its engine), ``paths`` (how errors name places), ``document``
+(the rules and the canonical bytes), ``parsing`` (strict JSON text), ``overrides`` (the
+coercion table), ``constraints`` (the ``constraints`` key), ``event``, ``client`` (lazy
+boto3 clients), ``kms`` (KMS key identity), ``storage`` (write, or prove reuse),
+``handler``.
 
 Errors are :class:`HyperparameterPrepError` (a ``ValueError``) or one of its
 subclasses; messages name the JSON path and the rule, never echo a hyperparameter
@@ -47,12 +48,7 @@ from .constraints import (
     check_override_constraints,
     parse_constraints,
 )
-from .document import (
-    canonical_bytes,
-    parse_hyperparameters,
-    serialize_hyperparameters,
-    validate_hyperparameters,
-)
+from .document import canonical_bytes, serialize_hyperparameters, validate_hyperparameters
 from .errors import (
     ClientConfigurationError,
     ConstraintViolationError,
@@ -98,6 +94,7 @@ from .limits import (
     USER_AGENT_EXTRA,
 )
 from .overrides import apply_overrides
+from .parsing import parse_hyperparameters
 
 __all__ = [
     "CONFLICT_ATTEMPTS",

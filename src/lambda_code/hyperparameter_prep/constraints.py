@@ -30,10 +30,11 @@ import math
 from collections.abc import Collection, Mapping
 from typing import Any, Final
 
-from .document import loads, too_many_digits
+from .document import too_many_digits
 from .errors import ConstraintViolationError, InvalidConstraintsError, InvalidHyperparametersError
 from .limits import CONSTRAINTS_KEY, OVERRIDE_PREFIX
 from .overrides import split_override_path
+from .parsing import loads
 from .paths import join_path, json_type, override_key, show_text
 
 CONSTRAINT_KEYWORDS: Final = (

@@ -30,7 +30,7 @@ from .limits import (
     OVERRIDE_PREFIX,
 )
 from .paths import json_type, show_text
-from .secrets import redact
+from .scanner import redact
 
 _BUCKET_RE: Final = re.compile(r"[a-z0-9][a-z0-9.-]*[a-z0-9]")
 _DIRECTORY_BUCKET_RE: Final = re.compile(r"[a-z0-9][a-z0-9-]*--[a-z0-9-]+-az[0-9]+--x-s3")

@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from .client import AwsClient, get_s3_client
 from .constraints import check_parsed_constraints
-from .document import canonical_bytes, parse_hyperparameters
+from .document import canonical_bytes
 from .errors import InvalidEventError, InvalidHyperparametersError
 from .event import object_key, parse_event
 from .limits import (
@@ -27,7 +27,8 @@ from .limits import (
     OUTPUT_SIZE_BYTES,
 )
 from .overrides import apply_overrides
-from .secrets import redact
+from .parsing import parse_hyperparameters
+from .scanner import redact
 from .storage import put_or_reuse
 
 _LOGGER: Final = logging.getLogger(LOGGER_NAME)

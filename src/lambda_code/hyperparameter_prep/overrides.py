@@ -26,9 +26,10 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
-from .document import RULE_DIGITS, loads, too_many_digits
+from .document import RULE_DIGITS, too_many_digits
 from .errors import InvalidHyperparametersError, RuleError
 from .limits import MAX_INT_DIGITS
+from .parsing import loads
 from .paths import join_path, json_type, override_key, show_text
 
 _INT_TEXT_RE: Final = re.compile(r"[+-]?[0-9]+")

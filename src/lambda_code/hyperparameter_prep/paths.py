@@ -11,7 +11,7 @@ import re
 from typing import Final
 
 from .limits import OVERRIDE_PREFIX
-from .secrets import redact
+from .scanner import redact
 
 _PLAIN_KEY_RE: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _SHOWN_KEY_CHARS: Final = 64
