@@ -19,7 +19,7 @@ Shapes: ``numbers`` (many small objects and floats: the costly case for pure-Pyt
 work) and ``text`` (long strings).
 
 Every figure is labelled with the interpreter that produced it, and whether that
-interpreter encodes indented JSON in C (CPython 3.14+, one call) or in pure Python
+interpreter encodes indented JSON in C (CPython 3.13+, one call) or in pure Python
 (streamed): the canonical bytes are the same, the speed is not. ``--python`` (repeatable)
 runs the same benchmark under other interpreters too (the handler needs only the
 standard library, so any CPython 3.10+ will do).

@@ -3,7 +3,7 @@
 The stored object's key is its SHA-256, so a change of a single byte (a float repr, an
 escape, key order) would change every URI and break step caching. The text below was
 produced by ``json.dumps(doc, indent=2, sort_keys=True, allow_nan=False)`` and checked
-identical on CPython 3.10, 3.11, 3.12 and 3.13; on 3.14+ the handler encodes in one call
+identical on CPython 3.10, 3.11, 3.12 and 3.13; on 3.13+ the handler encodes in one call
 to the C encoder, and the test covering that path runs here by forcing it.
 """
 
@@ -84,8 +84,8 @@ PINNED = (
 
 @pytest.fixture(params=["streamed", "one-shot"])
 def encoding_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Run the test through both encoders: streamed blocks (CPython < 3.14) and one call
-    (3.14+, where ``indent`` is encoded in C). Forced here, whatever this Python is."""
+    """Run the test through both encoders: streamed blocks (CPython < 3.13) and one call
+    (3.13+, where ``indent`` is encoded in C). Forced here, whatever this Python is."""
     monkeypatch.setattr(document, "C_INDENT_ENCODER", request.param == "one-shot")
     return str(request.param)
 

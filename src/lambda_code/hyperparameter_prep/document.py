@@ -8,7 +8,7 @@ as that bound passes 5 MiB, so a caller's structure with shared references (``no
 [node, node]`` thirty levels deep: 2**30 leaves) is refused after visiting about as many
 values as a 5 MiB document holds, never walked in full. The exact size is then checked
 while encoding: streamed in blocks (pure-Python encoder, stops at the limit), or on
-CPython 3.14+ in one call to the C encoder, which handles ``indent`` there (gh-95382)
+CPython 3.13+ in one call to the C encoder, which handles ``indent`` there (gh-95382)
 and is several times faster; its output is at most a small multiple of the bound
 already checked. Both give the same bytes.
 """
@@ -58,7 +58,7 @@ _ENCODER: Final = json.JSONEncoder(indent=2, sort_keys=True, allow_nan=False, ch
 """Canonical form (the circular check is redundant after the depth rule)."""
 
 C_INDENT_ENCODER: Final = (
-    sys.version_info >= (3, 14) and getattr(json.encoder, "c_make_encoder", None) is not None
+    sys.version_info >= (3, 13) and getattr(json.encoder, "c_make_encoder", None) is not None
 )
 """True where ``JSONEncoder.encode`` runs ``indent`` in C: the whole document is encoded
 in one call instead of streamed through the pure-Python encoder."""
