@@ -34,6 +34,8 @@ class _Group(NamedTuple):
     shortest: int
     """The fewest characters any of its formats matches."""
     char: str
+    probes: tuple[str, ...]
+    """Short prefixes of its gates (at most four): text holding none cannot match."""
     gates: re.Pattern[str]
     """An alternation of the gates."""
     rules: dict[str, tuple[tuple[int, SecretFormat], ...]]
@@ -51,7 +53,10 @@ def _group(char: str) -> _Group:
     for gate, index, rule in entries:
         rules[gate] = (*rules.get(gate, ()), (index, rule))
     gates = re.compile("|".join(re.escape(gate) for gate in sorted(rules, key=len, reverse=True)))
-    return _Group(min(rule.shortest for _, _, rule in entries), char, gates, rules)
+    probes = tuple(sorted({gate[:3] for gate in rules}))
+    if len(probes) > 4:
+        probes = tuple(sorted({gate[:2] for gate in rules}))
+    return _Group(min(rule.shortest for _, _, rule in entries), char, probes, gates, rules)
 
 
 _GROUPS: Final = tuple(sorted((_group(char) for char in SENTINELS), key=lambda g: g.shortest))
@@ -60,15 +65,19 @@ _compiled: dict[str, re.Pattern[str]] = {}
 
 
 def might_hold_secret(text: str) -> bool:
-    """False when no format can match ``text``: a few C-speed character searches, only
+    """False when no format can match ``text``: a few C-speed substring searches, only
     for the formats that fit in its length."""
     length = len(text)
     for group in _GROUPS:
         if length < group.shortest:
             return False
-        if group.char in text:
+        if group.char in text and _probed(group, text):
             return True
     return False
+
+
+def _probed(group: _Group, text: str) -> bool:
+    return any(probe in text for probe in group.probes)
 
 
 _CREDENTIAL_NAME_SET: Final = frozenset(row.name for row in CREDENTIAL_NAMES)
@@ -106,7 +115,7 @@ def _matches(text: str) -> list[tuple[int, re.Match[str], SecretFormat]]:
     for group in _GROUPS:
         if length < group.shortest:
             break
-        if group.char not in text:
+        if group.char not in text or not _probed(group, text):
             continue
         for start, gate in _gate_positions(group, text):
             for index, rule in group.rules[gate]:
