@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator
 from typing import Final, NamedTuple
 
 from .secrets import CREDENTIAL_NAMES, SECRET_FORMATS, TOKEN_WORD, SecretFormat
@@ -36,6 +35,8 @@ class _Group(NamedTuple):
     char: str
     probes: tuple[str, ...]
     """Short prefixes of its gates (at most four): text holding none cannot match."""
+    need: str
+    """A literal all of its formats' matches hold besides the gate ("" if none)."""
     gates: re.Pattern[str]
     """An alternation of the gates."""
     rules: dict[str, tuple[tuple[int, SecretFormat], ...]]
@@ -56,7 +57,10 @@ def _group(char: str) -> _Group:
     probes = tuple(sorted({gate[:3] for gate in rules}))
     if len(probes) > 4:
         probes = tuple(sorted({gate[:2] for gate in rules}))
-    return _Group(min(rule.shortest for _, _, rule in entries), char, probes, gates, rules)
+    alsos = {rule.also for _, _, rule in entries}
+    need = alsos.pop() if len(alsos) == 1 else ""
+    shortest = min(rule.shortest for _, _, rule in entries)
+    return _Group(shortest, char, probes, need, gates, rules)
 
 
 _GROUPS: Final = tuple(sorted((_group(char) for char in SENTINELS), key=lambda g: g.shortest))
@@ -68,16 +72,14 @@ def might_hold_secret(text: str) -> bool:
     """False when no format can match ``text``: a few C-speed substring searches, only
     for the formats that fit in its length."""
     length = len(text)
-    for group in _GROUPS:
-        if length < group.shortest:
+    for shortest, char, probes, need, _, _ in _GROUPS:
+        if length < shortest:
             return False
-        if group.char in text and _probed(group, text):
-            return True
+        if char in text and need in text:
+            for probe in probes:
+                if probe in text:
+                    return True
     return False
-
-
-def _probed(group: _Group, text: str) -> bool:
-    return any(probe in text for probe in group.probes)
 
 
 _CREDENTIAL_NAME_SET: Final = frozenset(row.name for row in CREDENTIAL_NAMES)
@@ -95,17 +97,17 @@ def _compile(pattern: str) -> re.Pattern[str]:
     return compiled
 
 
-def _gate_positions(group: _Group, text: str) -> Iterator[tuple[int, str]]:
+def _gate_positions(group: _Group, text: str) -> list[tuple[int, str]]:
     """Where the group's gates occur: str.find for one gate, else one regex pass."""
-    if len(group.rules) == 1:
-        (gate,) = group.rules
-        start = text.find(gate)
-        while start != -1:
-            yield start, gate
-            start = text.find(gate, start + 1)
-    else:
-        for match in group.gates.finditer(text):
-            yield match.start(), match.group()
+    if len(group.rules) > 1:
+        return [(match.start(), match.group()) for match in group.gates.finditer(text)]
+    (gate,) = group.rules
+    positions = []
+    start = text.find(gate)
+    while start != -1:
+        positions.append((start, gate))
+        start = text.find(gate, start + 1)
+    return positions
 
 
 def _matches(text: str) -> list[tuple[int, re.Match[str], SecretFormat]]:
@@ -115,11 +117,11 @@ def _matches(text: str) -> list[tuple[int, re.Match[str], SecretFormat]]:
     for group in _GROUPS:
         if length < group.shortest:
             break
-        if group.char not in text or not _probed(group, text):
+        if group.char not in text or not any(probe in text for probe in group.probes):
             continue
         for start, gate in _gate_positions(group, text):
             for index, rule in group.rules[gate]:
-                if length - start < rule.shortest:
+                if length - start < rule.shortest or rule.also not in text:
                     continue
                 match = _compile(rule.pattern).match(text, start)
                 if match is not None and rule.accepts(match.group()):
