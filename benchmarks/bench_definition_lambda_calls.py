@@ -80,7 +80,8 @@ def build_sdk_lambda_step(session: PipelineSession, role_arn: str, function_name
     function = Lambda(
         function_name=function_name,
         execution_role_arn=role_arn,
-        script=str(lambda_code.HYPERPARAMETER_PREP_SCRIPT),
+        # the SDK's script= zips one file; which file does not change the calls counted
+        script=str(lambda_code.HYPERPARAMETER_PREP_PACKAGE / "handler.py"),
         handler=lambda_code.HYPERPARAMETER_PREP_HANDLER,
         runtime="python3.12",
         session=session,

@@ -1,6 +1,7 @@
 """Whole-process cost of ``import hyperparameter_prep`` against ``import boto3``.
 
-The handler file is copied alone into an empty folder (as Lambda loads it) and each
+The handler package is copied alone into an empty folder (as Lambda loads it: its
+``.py`` files, no bytecode) and each
 command runs in a fresh isolated interpreter (``-I``), interleaved, timed from spawn
 to exit. Printed: the median of each and the ratios (target for the first: <= 1.10).
 
@@ -28,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-HANDLER = Path(__file__).resolve().parents[1] / "src" / "lambda_code" / "hyperparameter_prep.py"
+HANDLER = Path(__file__).resolve().parents[1] / "src" / "lambda_code" / "hyperparameter_prep"
 FAKE_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -68,7 +69,11 @@ def main(argv: list[str] | None = None) -> int:
         tempfile.TemporaryDirectory(prefix="bench-lambda-") as folder,
         tempfile.TemporaryDirectory(prefix="bench-pycache-") as pycache,
     ):
-        shutil.copy(HANDLER, Path(folder) / "hyperparameter_prep.py")
+        shutil.copytree(
+            HANDLER,
+            Path(folder) / "hyperparameter_prep",
+            ignore=shutil.ignore_patterns("__pycache__"),
+        )
         env = {**os.environ, **FAKE_ENV, "PYTHONPYCACHEPREFIX": pycache}
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         commands = _commands(folder)

@@ -29,6 +29,7 @@ import hashlib
 import json
 import logging
 import os
+import platform
 import random
 import statistics
 import time
@@ -199,7 +200,10 @@ def main(argv: list[str] | None = None) -> int:
         host, port = server.get_host_and_port()
         s3 = boto3.client("s3", endpoint_url=f"http://{host}:{port}", region_name="us-east-1")
         s3.create_bucket(Bucket="bench-hyperparameters")
-        print("warm invocation vs bare put_object, same bytes, same moto server (target <= 1.25)")
+        print(
+            "warm invocation vs bare put_object, same bytes, same moto server (target <= 1.25)"
+            f"  [{platform.python_implementation()} {platform.python_version()}]"
+        )
         for shape in args.shape or list(SHAPES):
             bench(s3, "bench-hyperparameters", shape, args.runs)
     finally:

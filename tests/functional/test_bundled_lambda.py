@@ -983,8 +983,8 @@ def test_runtime_constants_cover_current_and_deprecated_pythons() -> None:
 
 
 @pytest.mark.skipif(
-    not lambda_code.HYPERPARAMETER_PREP_SCRIPT.is_file(),
-    reason="the bundled handler src/lambda_code/hyperparameter_prep.py is not written yet",
+    not lambda_code.HYPERPARAMETER_PREP_PACKAGE.is_dir(),
+    reason="the bundled handler src/lambda_code/hyperparameter_prep/ is not written yet",
 )
 def test_defaults_deploy_the_bundled_handler(
     role_arn: str, lambda_client: Any, recorder: LambdaCalls, sdk_session: Any

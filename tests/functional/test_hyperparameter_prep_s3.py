@@ -193,19 +193,6 @@ def test_default_client_from_endpoint_environment(
     assert keys_in(s3, bucket) == [result["hyperparameters_s3_uri"].split("/", 3)[3]]
 
 
-def test_upload_to_s3_round_trip_and_reuse(s3: Any, bucket: str) -> None:
-    # GIVEN canonical content
-    content = hp.serialize_hyperparameters(DOC)
-    key = hp.object_key("direct", hashlib.sha256(content.encode()).hexdigest())
-    # WHEN uploaded twice with the original positional call shape
-    hp.set_s3_client(s3)
-    first = hp.upload_to_s3(content, bucket, key)
-    second = hp.upload_to_s3(content, bucket, key)
-    # THEN the URI is the same and the object holds the content
-    assert first == second == f"s3://{bucket}/{key}"
-    assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == content.encode()
-
-
 def test_reuse_is_logged(s3: Any, bucket: str, caplog: pytest.LogCaptureFixture) -> None:
     # GIVEN an object already written
     invoke(s3, bucket)
@@ -229,9 +216,9 @@ def test_tampered_object_is_refused(s3: Any, bucket: str) -> None:
     # WHEN the handler runs
     with pytest.raises(hp.ObjectMismatchError) as caught:
         invoke(s3, bucket)
-    # THEN it refuses, saying the object was tampered with, and leaves it alone
+    # THEN it refuses, saying the object was tampered with and what differs, and leaves it
     assert "tampered with" in str(caught.value)
-    assert "sha256 metadata is missing" in str(caught.value)
+    assert f"its size is 15 bytes, not {len(body)}" in str(caught.value)
     assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == b'{"epochs": 999}'
 
 
@@ -245,9 +232,10 @@ def test_tampered_object_with_forged_metadata_is_refused(s3: Any, bucket: str) -
     s3.put_object(
         Bucket=bucket, Key=key, Body=forged, Metadata={"sha256": sha}, ChecksumAlgorithm="SHA256"
     )
-    # WHEN the handler runs THEN the stored checksum gives the forgery away
-    with pytest.raises(hp.ObjectMismatchError, match="SHA-256 checksum is different"):
+    # WHEN the handler runs THEN S3's own checksum gives the forgery away
+    with pytest.raises(hp.ObjectMismatchError, match=r"SHA-256 checksum \(computed by S3\)"):
         invoke(s3, bucket)
+    assert s3.get_object(Bucket=bucket, Key=key)["Body"].read() == forged
 
 
 def test_missing_bucket_says_what_to_fix(s3: Any, unique_bucket_name: str) -> None:

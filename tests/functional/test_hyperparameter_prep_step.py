@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from moto import mock_aws
 
 import pipeline_steps.prep.step as prep_step_module
-from lambda_code import HYPERPARAMETER_PREP_SCRIPT, hyperparameter_prep
+from lambda_code import HYPERPARAMETER_PREP_PACKAGE, hyperparameter_prep
 from pipeline_script_contracts import HYPERPARAMETER_PREP_CONTRACT
 from pipeline_steps import (
     HyperparameterPrepConfig,
@@ -258,9 +259,11 @@ def test_changed_handler_updates_code_only(
     _pipeline(sandbox, sandbox.builder().create_step(hyperparameters={"a": 1})).definition()
     sandbox.lambda_calls.clear()
 
-    changed = tmp_path / "hyperparameter_prep.py"
-    changed.write_text(HYPERPARAMETER_PREP_SCRIPT.read_text() + "\n# changed\n")
-    monkeypatch.setattr(prep_step_module, "HYPERPARAMETER_PREP_SCRIPT", changed)
+    changed = tmp_path / "hyperparameter_prep"
+    shutil.copytree(HYPERPARAMETER_PREP_PACKAGE, changed)
+    with (changed / "handler.py").open("a") as source:
+        source.write("\n# changed\n")
+    monkeypatch.setattr(prep_step_module, "HYPERPARAMETER_PREP_PACKAGE", changed)
     _pipeline(sandbox, sandbox.builder().create_step(hyperparameters={"a": 1})).definition()
 
     assert sandbox.writes() == ["UpdateFunctionCode"]
@@ -324,6 +327,7 @@ def test_lambda_execution_policy_is_least_privilege(sandbox: Sandbox) -> None:
     assert set(statements["EncryptHyperparameters"]["Action"]) == {
         "kms:GenerateDataKey",
         "kms:Decrypt",
+        "kms:DescribeKey",  # the reuse check resolves an alias to the key S3 reports
     }
     assert statements["WriteOwnLogs"]["Resource"] == [
         "arn:aws:logs:us-east-1:123456789012:log-group:/aws/lambda/sagemaker-hyperparameter-prep",

@@ -17,6 +17,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, ReadTimeoutError
 
 from lambda_code import hyperparameter_prep as hp
+from lambda_code.hyperparameter_prep import storage
 
 DOC = {"optimizer": {"lr": 0.01, "betas": [0.9, 0.999]}, "epochs": 5}
 
@@ -128,7 +129,7 @@ def test_conditional_request_conflict_is_retried_by_the_handler(
     fault_proxy: Any, direct: Any, bucket: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # GIVEN the first PutObject answered 409 ConditionalRequestConflict (not a botocore retry)
-    monkeypatch.setattr(hp.time, "sleep", lambda _seconds: None)
+    monkeypatch.setattr(storage.time, "sleep", lambda _seconds: None)
     fault_proxy.fail_first(1, "conflict")
     # WHEN the handler runs THEN its own bounded retry writes the object
     result = invoke(bucket)

@@ -35,58 +35,126 @@ HTTP = settings(
 
 # --------------------------------------------------------------------------- oracle
 
-CREDENTIAL_NAMES = [
+INVALID, VALID, UNKNOWN = "invalid", "valid", "unknown"
+"""The oracle's verdicts. UNKNOWN: the issue leaves the exact line to the implementation
+(a token's length, a format beyond the ones it pins down), so either outcome is fine."""
+
+# Credential names the issue (and the rules before it) require refusing, words run
+# together; and names the handler may refuse as well.
+SURE_NAMES = {
     "password",
+    "passwords",
     "passwd",
+    "passphrase",
+    "pwd",
     "secret",
-    "secretkey",
+    "secrets",
+    "credentials",
     "apikey",
     "accesskey",
     "accesskeyid",
+    "secretkey",
     "secretaccesskey",
     "privatekey",
     "authtoken",
     "sessiontoken",
+}
+MAYBE_NAMES = {"credential", "accesstoken", "refreshtoken", "apitoken", "bearertoken"}
+# Credential formats the issue names, in forms that are certainly credentials; and the
+# literals without which no format can match.
+SURE_FORMATS = [
+    r"(?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])",
+    r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY( BLOCK)?-----",
+    r"PuTTY-User-Key-File-[0-9]+:",
+    r"(?<![A-Za-z0-9])gh[pousr]_[A-Za-z0-9]{36}(?![A-Za-z0-9])",
+    r"(?<![A-Za-z0-9])xox[abprs]-[0-9]{10,}-[A-Za-z0-9-]{10,}",
+    r"(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])",
+    r"[a-z][a-z0-9+.-]*://[A-Za-z0-9._~-]+:[A-Za-z0-9._~-]+@[A-Za-z0-9.-]+",
 ]
+MARKERS = [
+    "AKIA",
+    "ASIA",
+    "-----BEGIN",
+    "PuTTY-User-Key-File-",
+    "hf_",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "sk-",
+    "xox",
+    "AIza",
+    "eyJ",
+    "://",
+]
+
+
+def worst(*verdicts: str) -> str:
+    return INVALID if INVALID in verdicts else UNKNOWN if UNKNOWN in verdicts else VALID
 
 
 def has_surrogates(text: str) -> bool:
     return any(0xD800 <= ord(char) <= 0xDFFF for char in text)
 
 
-def looks_secret(text: str) -> bool:
-    if re.search(r"(?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])", text):
-        return True
-    return re.search(r"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----", text) is not None
+def secret_verdict(text: str) -> str:
+    if any(re.search(pattern, text) for pattern in SURE_FORMATS):
+        return INVALID
+    return UNKNOWN if any(marker in text for marker in MARKERS) else VALID
 
 
-def oracle_invalid(value: Any, depth: int = 1) -> bool:
-    """True when the rules of the issue refuse this value (sizes here stay far below 5 MiB)."""
+def last_words(key: str) -> list[str]:
+    """Words of a key: anything but ASCII letters and digits separates, and camelCase
+    humps do; trailing digits are ignored."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", key)
+    spaced = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1 \2", spaced)
+    words = [w.lower() for w in re.split(r"[^A-Za-z0-9]+", spaced) if w]
+    while words and words[-1].rstrip("0123456789") == "":
+        words.pop()
+    if words:
+        words[-1] = words[-1].rstrip("0123456789")
+    return words
+
+
+def name_verdict(key: str, value: Any) -> str:
+    words = last_words(key)
+    squeezed = {"".join(words[-count:]) for count in range(1, min(len(words), 4) + 1)}
+    if isinstance(value, (list, tuple)):
+        holds_text = any(isinstance(item, str) and item for item in value)
+        return UNKNOWN if holds_text and squeezed & (SURE_NAMES | MAYBE_NAMES) else VALID
+    if not isinstance(value, str) or not value:
+        return VALID
+    if squeezed & SURE_NAMES:
+        return INVALID
+    if squeezed & MAYBE_NAMES or (words and words[-1] == "token" and len(value) >= 20):
+        return UNKNOWN
+    return VALID
+
+
+def oracle(value: Any, depth: int = 1) -> str:
+    """What the rules of the issues say of this value (sizes here stay far below 5 MiB)."""
     if isinstance(value, dict):
         if depth > 32:
-            return True
+            return INVALID
+        verdicts = []
         for key, child in value.items():
-            if not isinstance(key, str) or not key or len(key) > 256:
-                return True
-            normal = re.sub(r"[^0-9a-z]", "", key.lower())
-            if any(normal.endswith(name) for name in CREDENTIAL_NAMES) or looks_secret(key):
-                return True
-            if has_surrogates(key):
-                return True
-            if oracle_invalid(child, depth + 1):
-                return True
-        return False
+            if not isinstance(key, str) or not key or len(key) > 256 or has_surrogates(key):
+                return INVALID
+            verdicts += [secret_verdict(key), name_verdict(key, child), oracle(child, depth + 1)]
+        return worst(*verdicts)
     if isinstance(value, (list, tuple)):
-        return depth > 32 or any(oracle_invalid(child, depth + 1) for child in value)
+        return INVALID if depth > 32 else worst(*(oracle(child, depth + 1) for child in value))
     if value is None or isinstance(value, bool):
-        return False
+        return VALID
     if isinstance(value, int):
-        return abs(value) >= 10**4300
+        return INVALID if abs(value) >= 10**4300 else VALID
     if isinstance(value, float):
-        return not math.isfinite(value)
+        return VALID if math.isfinite(value) else INVALID
     if isinstance(value, str):
-        return looks_secret(value) or has_surrogates(value)
-    return True
+        return INVALID if has_surrogates(value) else secret_verdict(value)
+    return INVALID
 
 
 def as_json_types(value: Any) -> Any:
@@ -178,7 +246,7 @@ def plant(doc: dict[str, Any], key: Any, value: Any, deep: bool) -> dict[str, An
 # Hypothesis also draws string constants it finds in the code (such as "passwd"), so a
 # "valid" document can still hit a rule: keep only those the oracle accepts.
 valid_tops = st.dictionaries(valid_keys, valid_documents, max_size=6).filter(
-    lambda doc: not oracle_invalid(doc)
+    lambda doc: oracle(doc) == VALID
 )
 top_levels = st.one_of(
     *[valid_tops] * 6,
@@ -231,14 +299,14 @@ def test_serialise_is_canonical_or_refuses_exactly_what_the_rules_refuse(doc: An
     except hp.InvalidHyperparametersError as error:
         label("refused")
         # THEN a refusal is one the rules call for, and names a path and a rule
-        assert oracle_invalid(doc) or not isinstance(doc, dict), doc
+        assert oracle(doc) != VALID or not isinstance(doc, dict), doc
         assert error.path.startswith("hyperparameters")
         assert "(rule: " in str(error)
         return
     # THEN an acceptance is valid by the rules, and the text is the stdlib canonical form
     label("accepted")
     assert isinstance(doc, dict)
-    assert not oracle_invalid(doc)
+    assert oracle(doc) != INVALID, doc
     assert text == json.dumps(doc, **CANONICAL)
     assert json.loads(text) == as_json_types(doc)
 
@@ -317,6 +385,142 @@ def test_overrides_coerce_or_refuse_and_never_mutate(data: st.DataObject, doc: A
             assert type(new) is type(old)
 
 
+# --------------------------------------------------------------------------- constraints
+
+
+def schema_types(value: Any) -> list[str]:
+    """The JSON Schema types ``value`` has (an integral number is also an integer)."""
+    if value is None:
+        return ["null"]
+    if isinstance(value, bool):
+        return ["boolean"]
+    if isinstance(value, int):
+        return ["number", "integer"]
+    if isinstance(value, float):
+        return ["number", "integer"] if value.is_integer() else ["number"]
+    if isinstance(value, str):
+        return ["string"]
+    return ["array"] if isinstance(value, (list, tuple)) else ["object"]
+
+
+def satisfies(value: Any, fragment: dict[str, Any]) -> bool:
+    """An independent reading of the JSON Schema keywords the issue lists."""
+    if "type" in fragment:
+        wanted = fragment["type"] if isinstance(fragment["type"], list) else [fragment["type"]]
+        if not set(wanted) & set(schema_types(value)):
+            return False
+    if "enum" in fragment and not any(
+        schema_types(value)[0] == schema_types(item)[0] and value == item
+        for item in fragment["enum"]
+    ):
+        return False
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        for keyword, holds in (
+            ("minimum", lambda b: value >= b),
+            ("maximum", lambda b: value <= b),
+            ("exclusiveMinimum", lambda b: value > b),
+            ("exclusiveMaximum", lambda b: value < b),
+        ):
+            if keyword in fragment and not holds(fragment[keyword]):
+                return False
+    if isinstance(value, str):
+        if len(value) < fragment.get("minLength", 0):
+            return False
+        if len(value) > fragment.get("maxLength", len(value)):
+            return False
+    return True
+
+
+def satisfied_fragment(value: Any) -> st.SearchStrategy[dict[str, Any]]:
+    """A constraint that ``value`` meets (what a step builder derives from a typed model)."""
+    options: list[st.SearchStrategy[dict[str, Any]]] = [
+        st.sampled_from(schema_types(value)).map(lambda t: {"type": t}),
+        st.just({"enum": [value, "other-choice"]}) if not isinstance(value, list) else st.just({}),
+    ]
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e300:
+        # (bounds next to a 4,300-digit value would pass the digit limit themselves)
+        options.append(
+            st.tuples(st.integers(0, 5), st.integers(0, 5)).map(
+                lambda d: {"minimum": math.floor(value) - d[0], "maximum": math.ceil(value) + d[1]}
+            )
+        )
+        options.append(st.just({"exclusiveMinimum": math.floor(value) - 1}))
+    if isinstance(value, str):
+        options.append(st.just({"minLength": len(value), "maxLength": len(value) + 3}))
+    return st.one_of(options)
+
+
+finite_numbers = st.one_of(
+    st.integers(-1000, 1000), st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
+)
+fragments = st.fixed_dictionaries(
+    {},
+    optional={
+        "type": st.one_of(
+            st.sampled_from(list(hp.CONSTRAINT_TYPES)),
+            st.lists(
+                st.sampled_from(list(hp.CONSTRAINT_TYPES)), min_size=1, max_size=3, unique=True
+            ),
+        ),
+        "enum": st.lists(
+            st.one_of(st.none(), st.booleans(), finite_numbers, st.text(max_size=3)),
+            min_size=1,
+            max_size=4,
+        ),
+        "minimum": finite_numbers,
+        "maximum": finite_numbers,
+        "exclusiveMinimum": finite_numbers,
+        "exclusiveMaximum": finite_numbers,
+        "minLength": st.integers(0, 5),
+        "maxLength": st.integers(0, 5),
+    },
+)
+
+
+def bounds_meetable(fragment: dict[str, Any]) -> bool:
+    low, high = fragment.get("minimum"), fragment.get("maximum")
+    low_x, high_x = fragment.get("exclusiveMinimum"), fragment.get("exclusiveMaximum")
+    return not (
+        (low is not None and high is not None and low > high)
+        or (low_x is not None and high is not None and low_x >= high)
+        or (low is not None and high_x is not None and low >= high_x)
+        or (low_x is not None and high_x is not None and low_x >= high_x)
+        or fragment.get("minLength", 0) > fragment.get("maxLength", 10**9)
+    )
+
+
+@FAST
+@given(
+    value=st.one_of(st.none(), st.booleans(), finite_numbers, st.text(max_size=6)),
+    fragment=fragments,
+    as_text=st.booleans(),
+)
+def test_constraint_check_agrees_with_an_independent_reading(
+    value: Any, fragment: dict[str, Any], as_text: bool
+) -> None:
+    # GIVEN any value and any constraint built from the supported keywords
+    constraints: Any = {"x": fragment}
+    if as_text:
+        constraints = json.dumps(constraints)
+    # WHEN the handler's pure check runs
+    try:
+        hp.check_override_constraints({"x": value}, constraints, override_paths={"x"})
+    except hp.InvalidConstraintsError:
+        # THEN a refused document is one whose bounds no number meets
+        label("constraints refused")
+        assert not bounds_meetable(fragment)
+        return
+    except hp.ConstraintViolationError as error:
+        label("violation")
+        assert bounds_meetable(fragment)
+        assert not satisfies(value, fragment), (value, fragment)
+        assert error.path == "override.x (hyperparameters.x)"
+        return
+    label("satisfied")
+    assert bounds_meetable(fragment)
+    assert satisfies(value, fragment), (value, fragment)
+
+
 # --------------------------------------------------------------------------- over HTTP
 
 
@@ -370,6 +574,12 @@ def test_generated_events_upload_correctly_or_raise_prep_error(
             for path in data.draw(st.lists(st.sampled_from(paths), max_size=2, unique=True)):
                 overrides[".".join(path)] = data.draw(override_values)
         event.update({f"override.{p}": v for p, v in overrides.items()})
+    constrained = data.draw(st.sampled_from([False, False, True]))
+    if constrained:
+        targets = list(overrides) or ["made.up"]
+        event["constraints"] = json.dumps(
+            {path: data.draw(fragments) for path in data.draw(st.lists(st.sampled_from(targets)))}
+        )
     if unknown_key:
         event[unknown_key] = "x"
     # WHEN the handler runs
@@ -382,10 +592,11 @@ def test_generated_events_upload_correctly_or_raise_prep_error(
             form == "dict"
             and bucket_choice == "real"
             and not overrides
+            and not constrained
             and not unknown_key
             and prefix in (None, "", "hp", "team/runs/hp", "ünï/cødé")
         )
-        assert not (simple and isinstance(doc, dict) and not oracle_invalid(doc)), event
+        assert not (simple and isinstance(doc, dict) and oracle(doc) == VALID), event
         return
     # THEN a success is a correct, content-addressed upload that round-trips
     label(f"uploaded ({form}, reused={result['reused']}, overrides={bool(overrides)})")
@@ -410,7 +621,7 @@ def test_generated_events_upload_correctly_or_raise_prep_error(
     reloaded = json.loads(body)
     assert json.dumps(reloaded, **CANONICAL).encode() == body  # canonical fixed point
     if form == "dict" and not overrides:
-        assert not oracle_invalid(doc)
+        assert oracle(doc) != INVALID
         assert body == json.dumps(doc, **CANONICAL).encode()
         assert reloaded == as_json_types(doc)
 
@@ -477,6 +688,7 @@ def test_valid_events_always_upload_and_round_trip(
     }
     paths = leaf_paths(doc)
     chosen = data.draw(st.lists(st.sampled_from(paths), max_size=3, unique=True)) if paths else []
+    constraints: dict[str, Any] = {}
     for path in chosen:
         old: Any = expected
         for segment in path:
@@ -484,7 +696,11 @@ def test_valid_events_always_upload_and_round_trip(
         value, coerced = data.draw(coercible(old))
         event[f"override.{'.'.join(path)}"] = value
         put_at(expected, path, coerced)
-    label(f"{len(chosen)} overrides, {type(event['hyperparameters']).__name__} input")
+        if data.draw(st.booleans()):
+            constraints[".".join(path)] = data.draw(satisfied_fragment(coerced))
+    if constraints:
+        event["constraints"] = json.dumps(constraints)
+    label(f"{len(chosen)} overrides, {len(constraints)} constrained")
     # WHEN the handler runs
     result = hp.lambda_handler(event, None, s3_client=s3)
     # THEN it uploaded exactly the expected document, canonically, where the URI says

@@ -1,4 +1,7 @@
-"""The BundledLambda deployment zip is deterministic: same handler, same bytes, same hash."""
+"""The BundledLambda deployment zip is deterministic: same handler, same bytes, same hash.
+
+The handler is a single file or a package folder (the bundled one is a package).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pipeline_steps.deployment.errors import BundledLambdaValidationError
 from pipeline_steps.deployment.package import (
     ZIP_DATE_TIME,
     ZIP_FILE_MODE,
@@ -146,3 +150,85 @@ def test_any_content_zips_deterministically_and_round_trips(
     assert first == second
     with zipfile.ZipFile(io.BytesIO(first)) as archive:
         assert archive.read("hyperparameter_prep.py") == content
+
+
+# ------------------------------------------------------------------ package folder
+
+
+def _package(root: Path, extra: bytes = b"") -> Path:
+    package = root / "hyperparameter_prep"
+    (package / "sub").mkdir(parents=True)
+    (package / "__init__.py").write_bytes(b"from .handler import lambda_handler\n")
+    (package / "handler.py").write_bytes(HANDLER_SOURCE + extra)
+    (package / "sub" / "__init__.py").write_bytes(b"")
+    return package
+
+
+def test_package_zip_holds_only_its_python_files_under_its_name(tmp_path: Path) -> None:
+    # GIVEN a package folder with bytecode caches and a stray non-Python file
+    package = _package(tmp_path)
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "handler.cpython-311.pyc").write_bytes(b"\x00bytecode")
+    (package / "notes.txt").write_text("not code")
+    # WHEN it is zipped
+    with zipfile.ZipFile(io.BytesIO(build_deployment_zip(package))) as archive:
+        entries = archive.infolist()
+        source = archive.read("hyperparameter_prep/handler.py")
+    # THEN the entries are its .py files, sorted, under the folder's name, each a 0644
+    # regular file dated 1980-01-01, deflated, with no directory entries
+    assert [e.filename for e in entries] == [
+        "hyperparameter_prep/__init__.py",
+        "hyperparameter_prep/handler.py",
+        "hyperparameter_prep/sub/__init__.py",
+    ]
+    for entry in entries:
+        assert entry.date_time == ZIP_DATE_TIME
+        assert stat.S_IMODE(entry.external_attr >> 16) == ZIP_FILE_MODE
+        assert stat.S_ISREG(entry.external_attr >> 16)
+        assert entry.compress_type == zipfile.ZIP_DEFLATED
+        assert entry.extra == b""
+    assert source == HANDLER_SOURCE
+
+
+def test_package_zip_ignores_mtimes_location_and_caches(tmp_path: Path) -> None:
+    # GIVEN the same package in two places, with different mtimes, one with a cache
+    first = _package(tmp_path / "a")
+    second = _package(tmp_path / "b")
+    os.utime(first / "handler.py", (1_000_000_000, 1_000_000_000))
+    (second / "__pycache__").mkdir()
+    (second / "__pycache__" / "x.pyc").write_bytes(b"cache")
+    # WHEN both are zipped THEN the bytes are equal; a changed module changes them
+    assert build_deployment_zip(first) == build_deployment_zip(second)
+    changed = _package(tmp_path / "c", extra=b"# changed\n")
+    assert build_deployment_zip(changed) != build_deployment_zip(first)
+
+
+def test_bundled_handler_package_is_the_default_and_zips_alone() -> None:
+    # GIVEN the library's own handler package
+    import lambda_code
+
+    package = lambda_code.HYPERPARAMETER_PREP_PACKAGE
+    bundled = BundledLambda("sagemaker-hyperparameter-prep", ROLE_ARN)
+    # WHEN the default BundledLambda builds its zip
+    with zipfile.ZipFile(io.BytesIO(bundled.zip_bytes())) as archive:
+        names = archive.namelist()
+    # THEN it holds exactly the package's modules under the handler's module name
+    module = lambda_code.HYPERPARAMETER_PREP_HANDLER.split(".")[0]
+    assert bundled.script_path == package.resolve()
+    assert names == sorted(f"{module}/{p.name}" for p in package.glob("*.py"))
+    assert bundled.zip_bytes() == build_deployment_zip(package)
+
+
+def test_folder_without_init_is_refused(tmp_path: Path) -> None:
+    # GIVEN a folder that is not a package WHEN used as the script THEN it is refused
+    folder = tmp_path / "hyperparameter_prep"
+    folder.mkdir()
+    with pytest.raises(BundledLambdaValidationError, match=r"hold __init__\.py"):
+        BundledLambda("sagemaker-hyperparameter-prep", ROLE_ARN, script=folder)
+
+
+def test_package_named_unlike_a_module_is_refused(tmp_path: Path) -> None:
+    # GIVEN a package whose folder name Python cannot import WHEN used THEN it is refused
+    package = _package(tmp_path).rename(tmp_path / "hyperparameter-prep")
+    with pytest.raises(BundledLambdaValidationError, match="named like a module"):
+        BundledLambda("sagemaker-hyperparameter-prep", ROLE_ARN, script=package)

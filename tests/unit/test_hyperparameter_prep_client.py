@@ -21,6 +21,8 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from botocore.stub import Stubber
 
 from lambda_code import hyperparameter_prep as hp
+from lambda_code.hyperparameter_prep import client as client_module
+from lambda_code.hyperparameter_prep import storage
 
 BUCKET = "unit-test-bucket"
 DOC = {"optimizer": {"lr": 0.001, "betas": [0.9, 0.999]}, "epochs": 10}
@@ -64,17 +66,6 @@ def put_params(**extra: Any) -> dict[str, Any]:
     return params
 
 
-def head_response(**extra: Any) -> dict[str, Any]:
-    response = {
-        "ContentLength": len(BODY),
-        "Metadata": {"sha256": SHA},
-        "ChecksumSHA256": CHECKSUM,
-        "ServerSideEncryption": "AES256",
-    }
-    response.update(extra)
-    return response
-
-
 def add_error(stub: Stubber, method: str, code: str, status: int, message: str = "") -> None:
     stub.add_client_error(
         method, service_error_code=code, service_message=message, http_status_code=status
@@ -113,7 +104,7 @@ def test_client_is_created_once_per_container(monkeypatch: pytest.MonkeyPatch) -
         created.append(object())
         return created[-1]
 
-    monkeypatch.setattr(hp, "_create_s3_client", slow_factory)
+    monkeypatch.setattr(client_module, "_create_s3_client", slow_factory)
     barrier = threading.Barrier(16)
     results: list[object] = []
 
@@ -229,103 +220,7 @@ def test_empty_optional_values_mean_not_set(client: Any, empty: object) -> None:
     assert result["hyperparameters_s3_uri"] == f"s3://{BUCKET}/{KEY}"
 
 
-def test_upload_to_s3_positional_shape(client: Any) -> None:
-    # GIVEN canonical content and its key
-    with Stubber(client) as stub:
-        stub.add_response("put_object", {}, put_params())
-        # WHEN uploaded with the original call shape (client injected)
-        hp.set_s3_client(client)
-        uri = hp.upload_to_s3(BODY.decode(), BUCKET, KEY)
-        stub.assert_no_pending_responses()
-    # THEN the S3 URI comes back
-    assert uri == f"s3://{BUCKET}/{KEY}"
-
-
-def test_upload_to_s3_refuses_a_wrong_sha256(client: Any) -> None:
-    # GIVEN a stale hash WHEN uploading THEN it is refused before any request
-    with Stubber(client), pytest.raises(hp.HyperparameterPrepError, match="does not match"):
-        hp.upload_to_s3("{}", BUCKET, "k/x.json", s3_client=client, sha256_hex="0" * 64)
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "match"),
-    [
-        ({"metadata": {"sha256": "x"}}, "not 'sha256'"),
-        ({"metadata": {"Bad_Key": "x"}}, "lowercase letters"),
-        ({"metadata": {"k": "naïve"}}, "printable ASCII"),
-        ({"metadata": {"k": "x" * 3000}}, "2 KB"),
-        ({"expected_bucket_owner": "12"}, "12-digit"),
-    ],
-)
-def test_upload_to_s3_refuses_bad_options(client: Any, kwargs: Any, match: str) -> None:
-    # GIVEN a bad option WHEN uploading THEN it is refused before any request
-    with Stubber(client), pytest.raises(hp.HyperparameterPrepError, match=match):
-        hp.upload_to_s3("{}", BUCKET, "k/x.json", s3_client=client, **kwargs)
-
-
-# --------------------------------------------------------------------------- 412 / 409
-
-
-def test_precondition_failed_with_matching_object_is_reused(client: Any) -> None:
-    # GIVEN S3 answers 412 and the object there carries our sha256, size and checksum
-    with Stubber(client) as stub:
-        add_error(stub, "put_object", "PreconditionFailed", 412)
-        stub.add_response(
-            "head_object",
-            head_response(),
-            {"Bucket": BUCKET, "Key": KEY, "ChecksumMode": "ENABLED"},
-        )
-        # WHEN the handler runs
-        result = hp.lambda_handler(event(), None, s3_client=client)
-        stub.assert_no_pending_responses()
-    # THEN the object is reused
-    assert result["reused"] is True
-    assert result["hyperparameters_s3_uri"] == f"s3://{BUCKET}/{KEY}"
-
-
-@pytest.mark.parametrize(
-    ("head", "problem"),
-    [
-        (head_response(Metadata={"sha256": "0" * 64}), "its sha256 metadata is different"),
-        (head_response(Metadata={}), "its sha256 metadata is missing"),
-        (head_response(ContentLength=len(BODY) + 1), "its size is"),
-        (head_response(ChecksumSHA256=base64.b64encode(b"x" * 32).decode()), "checksum"),
-    ],
-)
-def test_precondition_failed_with_other_object_is_tampering(
-    client: Any, head: dict[str, Any], problem: str
-) -> None:
-    # GIVEN S3 answers 412 but the object at the key is not ours
-    with Stubber(client) as stub:
-        add_error(stub, "put_object", "PreconditionFailed", 412)
-        stub.add_response("head_object", head)
-        # WHEN the handler runs THEN it refuses to reuse it, saying why
-        with pytest.raises(hp.ObjectMismatchError) as caught:
-            hp.lambda_handler(event(), None, s3_client=client)
-    assert problem in str(caught.value)
-    assert "tampered with" in str(caught.value)
-
-
-def test_reuse_refuses_weaker_encryption_than_requested(client: Any) -> None:
-    # GIVEN KMS was asked for but the identical object there is SSE-S3
-    with Stubber(client) as stub:
-        add_error(stub, "put_object", "PreconditionFailed", 412)
-        stub.add_response("head_object", head_response(ServerSideEncryption="AES256"))
-        # WHEN the handler runs THEN it refuses to hand out the weaker object
-        with pytest.raises(hp.ObjectMismatchError, match="not aws:kms as requested"):
-            hp.lambda_handler(event(kms_key_id="alias/k"), None, s3_client=client)
-
-
-def test_object_deleted_between_412_and_head_is_written_again(client: Any) -> None:
-    # GIVEN 412, then HEAD finds nothing (deleted meanwhile), then the write succeeds
-    with Stubber(client) as stub:
-        add_error(stub, "put_object", "PreconditionFailed", 412)
-        add_error(stub, "head_object", "404", 404)
-        stub.add_response("put_object", {}, put_params())
-        # WHEN the handler runs THEN it wrote the object itself
-        result = hp.lambda_handler(event(), None, s3_client=client)
-        stub.assert_no_pending_responses()
-    assert result["reused"] is False
+# --------------------------------------------------------------------------- 409
 
 
 def test_conditional_request_conflict_is_retried(
@@ -333,7 +228,7 @@ def test_conditional_request_conflict_is_retried(
 ) -> None:
     # GIVEN S3 answers 409 ConditionalRequestConflict once, then accepts the write
     sleeps: list[float] = []
-    monkeypatch.setattr(hp.time, "sleep", sleeps.append)
+    monkeypatch.setattr(storage.time, "sleep", sleeps.append)
     with Stubber(client) as stub:
         add_error(stub, "put_object", "ConditionalRequestConflict", 409)
         stub.add_response("put_object", {}, put_params())
@@ -350,7 +245,7 @@ def test_persistent_conflict_gives_up_after_bounded_attempts(
 ) -> None:
     # GIVEN S3 answers 409 every time
     sleeps: list[float] = []
-    monkeypatch.setattr(hp.time, "sleep", sleeps.append)
+    monkeypatch.setattr(storage.time, "sleep", sleeps.append)
     with Stubber(client) as stub:
         for _ in range(3):
             add_error(stub, "put_object", "ConditionalRequestConflict", 409)
@@ -423,6 +318,13 @@ def test_persistent_conflict_gives_up_after_bounded_attempts(
         ("SlowDown", 503, "Please reduce your request rate.", {}, ["transient"]),
         ("InternalError", 500, "", {}, ["transient", "retry the pipeline execution"]),
         ("InvalidStorageClass", 400, "odd", {}, ["PutObject s3://unit-test-bucket/", "odd"]),
+        (
+            "NotImplemented",
+            501,
+            "A header you provided implies functionality that is not implemented",
+            {},
+            ["does not implement PutObject", "If-None-Match", "this is not transient"],
+        ),
     ],
 )
 def test_s3_errors_say_what_to_fix(
@@ -442,6 +344,17 @@ def test_s3_errors_say_what_to_fix(
     assert f"S3 said {code}" in text
     assert isinstance(caught.value.__cause__, ClientError)
     assert isinstance(caught.value, hp.HyperparameterPrepError)
+
+
+def test_501_is_never_called_transient(client: Any) -> None:
+    # GIVEN an S3-compatible endpoint that does not implement conditional writes
+    with Stubber(client) as stub:
+        add_error(stub, "put_object", "NotImplemented", 501, "not implemented")
+        # WHEN the handler runs THEN the error says the endpoint lacks a feature, not "retry"
+        with pytest.raises(hp.StorageError) as caught:
+            hp.lambda_handler(event(), None, s3_client=client)
+    assert "transient: retry" not in str(caught.value)
+    assert "not transient" in str(caught.value)
 
 
 def test_head_access_denied_names_get_object(client: Any) -> None:
@@ -475,3 +388,69 @@ def test_connection_failure_becomes_storage_error(client: Any) -> None:
         hp.lambda_handler(event(), None, s3_client=client)
     assert isinstance(caught.value.__cause__, EndpointConnectionError)
     assert "VPC endpoint or NAT" in str(caught.value)
+
+
+# --------------------------------------------------------------------------- bad environment
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"AWS_ENDPOINT_URL_S3": "not a url"}, "Invalid endpoint"),
+        ({"AWS_ENDPOINT_URL": "::::"}, "Invalid endpoint"),
+        ({"AWS_REGION": "not a region!", "AWS_DEFAULT_REGION": "not a region!"}, "region"),
+        ({"AWS_PROFILE": "no-such-profile"}, "no-such-profile"),
+    ],
+)
+def test_bad_environment_is_a_typed_error_and_writes_nothing(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], named: str
+) -> None:
+    # GIVEN an environment botocore cannot build an S3 client from, and no injected client
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    # WHEN the handler runs
+    with pytest.raises(hp.ClientConfigurationError) as caught:
+        hp.lambda_handler(event(), None)
+    # THEN it is a HyperparameterPrepError (not botocore's), naming the cause and the
+    # settings to check, and it is not an S3 failure (the CLI exits 2, not 1)
+    assert isinstance(caught.value, hp.HyperparameterPrepError)
+    assert not isinstance(caught.value, hp.StorageError)
+    assert named in str(caught.value)
+    assert "AWS_ENDPOINT_URL_S3" in str(caught.value)
+    assert "AWS_PROFILE" in str(caught.value)
+    assert caught.value.__cause__ is not None
+
+
+def test_bad_environment_fails_before_any_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN a bad endpoint WHEN the handler fails THEN no client was cached (a fixed
+    # environment works on the next call, as in a warm Lambda container after a redeploy)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "not a url")
+    with pytest.raises(hp.ClientConfigurationError):
+        hp.get_s3_client()
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:9")
+    assert hp.get_s3_client().meta.endpoint_url == "http://127.0.0.1:9"
+
+
+def test_kms_client_has_the_same_config_and_its_own_endpoint(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN a KMS endpoint override and an S3 one
+    monkeypatch.setenv("AWS_ENDPOINT_URL_KMS", "http://127.0.0.1:4001")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:4002")
+    hp.set_kms_client(None)
+    try:
+        # WHEN the KMS client is built lazily
+        kms = hp.get_kms_client()
+        # THEN it has the S3 client's retry, timeout and User-Agent settings, its endpoint
+        config = kms.meta.config
+        assert config.retries == {"mode": "standard", "total_max_attempts": hp.S3_MAX_ATTEMPTS}
+        assert (config.connect_timeout, config.read_timeout) == (
+            hp.S3_CONNECT_TIMEOUT_SECONDS,
+            hp.S3_READ_TIMEOUT_SECONDS,
+        )
+        assert hp.USER_AGENT_EXTRA in (config.user_agent_extra or "")
+        assert kms.meta.endpoint_url == "http://127.0.0.1:4001"
+        assert kms.meta.service_model.service_name == "kms"
+        assert hp.get_kms_client() is kms
+    finally:
+        hp.set_kms_client(None)

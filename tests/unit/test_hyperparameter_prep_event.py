@@ -276,3 +276,41 @@ def test_storage_failure_is_logged_with_the_key(
     assert line["error_type"] == "StorageError"
     assert line["key"].startswith("hyperparameters/")
     assert len(line["sha256"]) == 64
+
+
+# --------------------------------------------------------------------------- shared rules
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "1234abcd-12ab-34cd-56ef-1234567890ab",
+        "mrk-1234abcd12ab34cd56ef1234567890ab",
+        "alias/hyperparameters",
+        "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        "arn:aws-us-gov:kms:us-gov-west-1:123456789012:alias/hp",
+    ],
+)
+def test_kms_key_forms_s3_accepts(key: str) -> None:
+    assert hp.validate_kms_key_id(key) == key
+
+
+@pytest.mark.parametrize(
+    "key", ["hp-key", "alias/", "arn:aws:kms:us-east-1:12345:key/x", "arn:aws:s3:::bucket", 5]
+)
+def test_other_kms_key_forms_are_refused_before_any_request(stubbed: Any, key: object) -> None:
+    client, _ = stubbed
+    with pytest.raises(hp.InvalidEventError, match="kms_key_id: must be a KMS key id"):
+        hp.validate_kms_key_id(key)
+    if isinstance(key, str):
+        assert "kms_key_id" in str(refused(client, event(kms_key_id=key)))
+
+
+@pytest.mark.parametrize("owner", ["١٢٣٤٥٦٧٨٩٠١٢", "12345678901", "1234567890123", "12345678901x"])
+def test_account_id_is_twelve_ascii_digits(stubbed: Any, owner: str) -> None:
+    # GIVEN an account id that is not 12 ASCII digits (Arabic-Indic digits included)
+    client, _ = stubbed
+    with pytest.raises(hp.InvalidEventError, match="12-digit AWS account id"):
+        hp.validate_account_id(owner)
+    assert "expected_bucket_owner" in str(refused(client, event(expected_bucket_owner=owner)))
+    assert hp.validate_account_id("123456789012") == "123456789012"

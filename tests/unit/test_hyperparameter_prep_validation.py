@@ -62,7 +62,7 @@ def test_canonical_bytes_match_text_and_hash() -> None:
     # GIVEN a document large enough to span several encoder blocks
     doc = {f"k{i}": [i, i / 3, f"v{i}", None, True] for i in range(3000)}
     # WHEN the handler's internal encode+hash runs
-    body, digest = hp._canonical_bytes(doc)
+    body, digest = hp.canonical_bytes(doc)
     # THEN body is the canonical text's bytes and the digest is its SHA-256
     import hashlib
 
@@ -250,7 +250,7 @@ def test_credential_key_names_are_refused(key: str) -> None:
         ("export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE;", "AWS access key id"),
         ("-----BEGIN RSA PRIVATE KEY-----\nMIIEow...\n-----END RSA PRIVATE KEY-----", "PEM"),
         ("-----BEGIN PRIVATE KEY-----\nabc", "PEM"),
-        ("-----BEGIN OPENSSH PRIVATE KEY-----", "PEM"),
+        ("-----BEGIN OPENSSH PRIVATE KEY-----", "OpenSSH"),
     ],
 )
 def test_secret_looking_values_are_refused(value: str, kind: str) -> None:
@@ -273,11 +273,13 @@ def test_near_miss_secret_values_pass(value: str) -> None:
     hp.validate_hyperparameters({"v": value})
 
 
-def test_secret_looking_key_is_refused() -> None:
+def test_secret_looking_key_is_refused_and_masked() -> None:
     # GIVEN an access key id used as a key WHEN validated THEN it is refused
-    error = rule_error({"AKIAIOSFODNN7EXAMPLE": 1})
+    error = rule_error({"cfg": {"AKIAIOSFODNN7EXAMPLE": 1}})
     assert "(rule: no credentials)" in str(error)
-    assert "AKIAIOSFODNN7EXAMPLE" in error.path  # keys are names, not values
+    # AND the path locates it without echoing it
+    assert error.path == 'hyperparameters.cfg["<redacted aws-access-key-id>"]'
+    assert "AKIAIOSFODNN7EXAMPLE" not in str(error)
 
 
 def test_cycles_are_caught_by_the_depth_rule() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lambda_code import HYPERPARAMETER_PREP_SCRIPT
+from lambda_code import HYPERPARAMETER_PREP_PACKAGE
 from pipeline_script_contracts import (
     CONTRACTS,
     HYPERPARAMETER_PREP_CONTRACT,
@@ -82,7 +82,7 @@ def test_reference_scripts_and_the_handler_match_their_contracts(contract: Scrip
     """GIVEN each reference script, and the bundled handler's module(s) for the prep contract
     WHEN checked against its own contract THEN no findings."""
     if contract is HYPERPARAMETER_PREP_CONTRACT:
-        handler = Path(HYPERPARAMETER_PREP_SCRIPT)
+        handler = Path(HYPERPARAMETER_PREP_PACKAGE)
         scripts = sorted(handler.rglob("*.py")) if handler.is_dir() else [handler]
     else:
         scripts = [REFERENCE_SCRIPTS_DIR / contract.entry_point]

@@ -95,7 +95,7 @@ class BundledLambda(Lambda):
             ``_``). With the managed policy AmazonSageMakerPipelinesIntegrations it
             must contain ``sagemaker``.
         execution_role_arn: the role the function runs as.
-        script: the handler's ``.py`` file; it is deployed alone.
+        script: the handler's ``.py`` file or package folder; it is deployed alone.
         handler: ``<script stem>.<function>``.
         runtime, architecture, timeout, memory_size, environment, tags, description,
         log_format: the function's settings (see the module constants for the rules).
@@ -113,7 +113,7 @@ class BundledLambda(Lambda):
         function_name: str,
         execution_role_arn: str,
         *,
-        script: str | Path = lambda_code.HYPERPARAMETER_PREP_SCRIPT,
+        script: str | Path = lambda_code.HYPERPARAMETER_PREP_PACKAGE,
         handler: str = lambda_code.HYPERPARAMETER_PREP_HANDLER,
         runtime: str = DEFAULT_RUNTIME,
         architecture: str = DEFAULT_ARCHITECTURE,

@@ -208,12 +208,22 @@ def validate_log_format(value: object, field_name: str = "log_format") -> str:
 
 
 def validate_script(value: object, field_name: str = "script") -> Path:
-    """Return the script as an absolute ``Path`` if it is an existing ``.py`` file."""
+    """Return the script as an absolute ``Path`` if it is an existing ``.py`` file or a
+    package folder (an identifier holding ``__init__.py``)."""
     if not isinstance(value, (str, Path)) or not str(value):
         raise BundledLambdaValidationError(
-            field_name, f"must be the path of the handler's .py file {_describe(value)}"
+            field_name,
+            f"must be the path of the handler's .py file or package folder {_describe(value)}",
         )
     path = Path(value)
+    if path.is_dir():
+        if not path.name.isidentifier() or not (path / "__init__.py").is_file():
+            raise BundledLambdaValidationError(
+                field_name,
+                "a package folder must be named like a module and hold __init__.py "
+                f"{_describe(str(path))}",
+            )
+        return path.resolve()
     if path.suffix != ".py":
         raise BundledLambdaValidationError(
             field_name, f"must be a Python source file ending in '.py' {_describe(str(path))}"

@@ -82,7 +82,7 @@ def _kms_statement(kms_key_id: str, partition: str, region: str, account: str) -
     statement: dict[str, Any] = {
         "Sid": "EncryptHyperparameters",
         "Effect": "Allow",
-        "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+        "Action": ["kms:GenerateDataKey", "kms:Decrypt", "kms:DescribeKey"],
     }
     if kms_key_id.startswith("arn:") and ":key/" in kms_key_id:
         statement["Resource"] = kms_key_id

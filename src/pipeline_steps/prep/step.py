@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lambda_code import HYPERPARAMETER_PREP_HANDLER, HYPERPARAMETER_PREP_SCRIPT
+from lambda_code import HYPERPARAMETER_PREP_HANDLER, HYPERPARAMETER_PREP_PACKAGE
 from lambda_code.hyperparameter_prep import (
     OVERRIDE_PREFIX,
     HyperparameterPrepError,
@@ -81,7 +81,7 @@ class HyperparameterPrepStepBuilder(StepBuilderBase[HyperparameterPrepConfig]):
             self._lambda = BundledLambda(
                 function_name=config.function_name,
                 execution_role_arn=config.lambda_role_arn,
-                script=HYPERPARAMETER_PREP_SCRIPT,
+                script=HYPERPARAMETER_PREP_PACKAGE,
                 handler=HYPERPARAMETER_PREP_HANDLER,
                 runtime=config.runtime,
                 architecture=config.architecture,
