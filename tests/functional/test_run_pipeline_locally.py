@@ -422,12 +422,6 @@ def test_pytorch_pipeline_keeps_checkpoints_across_runs(sandbox: Sandbox, tmp_pa
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="the reference scripts hard-code /opt/ml paths until issue 9's rewrite lands; "
-    "the run fails naming /opt/ml/input/data/config/hyperparameters.json",
-    raises=StepFailedError,
-    strict=False,
-)
 def test_reference_scripts_run_end_to_end(sandbox: Sandbox, tmp_path: Path) -> None:
     """GIVEN the pipeline the CLI builds, with the reference scripts and a parameter override
     WHEN run locally THEN every step succeeds within its contract (expected to pass once the

@@ -147,7 +147,7 @@ def test_an_uncaught_exception_shows_the_scripts_own_traceback(layout: Container
 
 
 def test_processing_paths_outside_opt_ml_get_a_root_hint(tmp_path: Path) -> None:
-    """GIVEN a processing script that treated PIPELINE_PROCESSING_ROOT as /opt/ml/processing
+    """GIVEN a processing script that read a path outside /opt/ml of its container folder
     WHEN its accesses are classified THEN the finding explains what the root stands for."""
     from pipeline_steps.runtime.audit import Access
 
@@ -161,7 +161,7 @@ def test_processing_paths_outside_opt_ml_get_a_root_hint(tmp_path: Path) -> None
 
     assert len(findings) == 1
     assert findings[0].path == "/input/model/model.tar.gz"
-    assert "stands for the container's '/'" in findings[0].reason
+    assert "$PIPELINE_PROCESSING_ROOT stands for /opt/ml/processing" in findings[0].reason
 
 
 def test_inputs_and_outputs_are_checked_against_the_contract(tmp_path: Path) -> None:

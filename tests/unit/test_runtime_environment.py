@@ -137,7 +137,7 @@ def test_processing_environment_adds_only_the_processing_root(layout: ContainerL
     )
 
     assert environment["ID_FIELD"] == "id"
-    assert environment["PIPELINE_PROCESSING_ROOT"] == str(layout.root)
+    assert environment["PIPELINE_PROCESSING_ROOT"] == str(layout.root / "opt/ml/processing")
     assert not [name for name in environment if name.startswith("SM_")]
     assert files["/opt/ml/config/processingjobconfig.json"]["ProcessingJobName"] == (
         "pipelines-x-Eval-1"

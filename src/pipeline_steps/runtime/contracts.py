@@ -106,7 +106,7 @@ def undeclared_accesses(
                     + (
                         "SM_CHANNEL_*, SM_MODEL_DIR, SM_OUTPUT_DATA_DIR"
                         if container_type is ContainerType.TRAINING
-                        else "$PIPELINE_PROCESSING_ROOT/opt/ml/processing/..."
+                        else "$PIPELINE_PROCESSING_ROOT/input/... and /output/..."
                     )
                     + ")"
                 )
@@ -117,8 +117,8 @@ def undeclared_accesses(
                 reason = "outside the container's /opt/ml"
                 if container_type is ContainerType.PROCESSING:
                     reason += (
-                        "; $PIPELINE_PROCESSING_ROOT stands for the container's '/', so "
-                        "/opt/ml/processing/x is $PIPELINE_PROCESSING_ROOT/opt/ml/processing/x"
+                        "; $PIPELINE_PROCESSING_ROOT stands for /opt/ml/processing, so "
+                        "/opt/ml/processing/x is $PIPELINE_PROCESSING_ROOT/x"
                     )
             elif contract is not None and not path_allowed(
                 contract, container_path, access=access.access, extra=code

@@ -27,8 +27,9 @@ Values are formatted as ``mapping.to_env_vars`` does: strings as they are, ``Non
 Processing containers get only the job's ``Environment`` from SageMaker, plus
 ``/opt/ml/config/processingjobconfig.json`` and ``resourceconfig.json``
 (docs.aws.amazon.com/sagemaker/latest/dg/build-your-own-processing-container.html);
-this runner adds ``PIPELINE_PROCESSING_ROOT``, the folder standing in for ``/``, so a
-script finds ``/opt/ml/processing/...`` at ``$PIPELINE_PROCESSING_ROOT/opt/ml/processing/...``.
+this runner adds ``PIPELINE_PROCESSING_ROOT``, the folder standing in for
+``/opt/ml/processing``, so a script finds ``/opt/ml/processing/input/x`` at
+``$PIPELINE_PROCESSING_ROOT/input/x``.
 
 Every variable is a local path where the container would have an ``/opt/ml`` path. The
 parent's environment is passed on (PATH, credentials, ...) without any ``SM_*``,
@@ -49,6 +50,7 @@ from pipeline_steps.runtime.layout import ContainerLayout
 
 __all__ = [
     "CURRENT_HOST",
+    "PROCESSING_ROOT",
     "PROCESSING_ROOT_VARIABLE",
     "TrainingSetup",
     "processing_environment",
@@ -59,6 +61,10 @@ __all__ = [
 
 CURRENT_HOST = "algo-1"
 PROCESSING_ROOT_VARIABLE = "PIPELINE_PROCESSING_ROOT"
+"""Names the folder that stands in for ``PROCESSING_ROOT`` outside a container."""
+
+PROCESSING_ROOT = "/opt/ml/processing"
+"""The container folder under which processing jobs find their inputs and outputs."""
 _INSTANCE_GROUP = "homogeneousCluster"
 _SCRUBBED_PREFIXES = ("SM_", "SAGEMAKER_", "TRAINING_JOB_")
 _SCRUBBED = frozenset({"CURRENT_HOST", PROCESSING_ROOT_VARIABLE})
@@ -268,7 +274,7 @@ def processing_environment(
     environment.update(
         {str(k): as_text(v) for k, v in (arguments.get("Environment") or {}).items()}
     )
-    environment[PROCESSING_ROOT_VARIABLE] = str(layout.root)
+    environment[PROCESSING_ROOT_VARIABLE] = str(layout.local(PROCESSING_ROOT))
     job_config = {**arguments, "ProcessingJobName": job_name, "ProcessingJobArn": job_arn}
     config_files = {
         "/opt/ml/config/processingjobconfig.json": job_config,

@@ -7,9 +7,9 @@ import os
 import tarfile
 from pathlib import Path
 
-ROOT = Path(os.environ.get("PIPELINE_PROCESSING_ROOT", "/"))
-INPUT = ROOT / "opt/ml/processing/input"
-OUTPUT = ROOT / "opt/ml/processing/output"
+ROOT = Path(os.environ.get("PIPELINE_PROCESSING_ROOT", "/opt/ml/processing"))
+INPUT = ROOT / "input"
+OUTPUT = ROOT / "output"
 
 if __name__ == "__main__":
     with tarfile.open(INPUT / "model" / "model.tar.gz") as tar:

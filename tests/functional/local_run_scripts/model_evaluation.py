@@ -10,8 +10,7 @@ from pathlib import Path
 
 import xgboost as xgb
 
-ROOT = Path(os.environ.get("PIPELINE_PROCESSING_ROOT", "/"))
-PROCESSING = ROOT / "opt/ml/processing"
+PROCESSING = Path(os.environ.get("PIPELINE_PROCESSING_ROOT", "/opt/ml/processing"))
 MODEL_DIR = PROCESSING / "input" / "model"
 EVAL_DATA_DIR = PROCESSING / "input" / "eval_data"
 HYPERPARAMETERS_FILE = PROCESSING / "input" / "config" / "hyperparameters.json"
