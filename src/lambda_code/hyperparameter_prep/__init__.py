@@ -60,6 +60,7 @@ from .errors import (
     StorageError,
 )
 from .event import (
+    make_event,
     object_key,
     validate_account_id,
     validate_bucket_name,
@@ -71,6 +72,7 @@ from .limits import (
     CONFLICT_ATTEMPTS,
     CONSTRAINTS_KEY,
     DEFAULT_KEY_PREFIX,
+    EVENT_HYPERPARAMETERS,
     KNOWN_EVENT_KEYS,
     LOGGER_NAME,
     MAX_DEPTH,
@@ -102,6 +104,7 @@ __all__ = [
     "CONSTRAINT_KEYWORDS",
     "CONSTRAINT_TYPES",
     "DEFAULT_KEY_PREFIX",
+    "EVENT_HYPERPARAMETERS",
     "KNOWN_EVENT_KEYS",
     "LOGGER_NAME",
     "MAX_DEPTH",
@@ -137,6 +140,7 @@ __all__ = [
     "get_kms_client",
     "get_s3_client",
     "lambda_handler",
+    "make_event",
     "object_key",
     "parse_constraints",
     "parse_hyperparameters",

@@ -22,6 +22,13 @@ from .errors import HyperparameterPrepError, InvalidEventError
 from .limits import (
     CONSTRAINTS_KEY,
     DEFAULT_KEY_PREFIX,
+    EVENT_BUCKET,
+    EVENT_EXPECTED_BUCKET_OWNER,
+    EVENT_HYPERPARAMETERS,
+    EVENT_KEY_PREFIX,
+    EVENT_KMS_KEY_ID,
+    EVENT_PIPELINE_EXECUTION_ID,
+    EVENT_PIPELINE_NAME,
     KNOWN_EVENT_KEYS,
     MAX_METADATA_VALUE_CHARS,
     MAX_S3_KEY_BYTES,
@@ -200,23 +207,23 @@ def parse_event(event: object) -> Event:
     if not isinstance(event, Mapping):
         raise InvalidEventError(f"event: must be an object, not {json_type(event)}")
     overrides = _split_keys(event)
-    for required in ("hyperparameters", "bucket"):
+    for required in (EVENT_HYPERPARAMETERS, EVENT_BUCKET):
         if required not in event:
             raise InvalidEventError(f"event: the {required} key is required")
-    bucket = event["bucket"]
+    bucket = event[EVENT_BUCKET]
     validate_bucket_name(bucket)
-    key_prefix = event.get("key_prefix")
+    key_prefix = event.get(EVENT_KEY_PREFIX)
     if key_prefix is None or key_prefix == "":
         key_prefix = DEFAULT_KEY_PREFIX
     validate_key_prefix(key_prefix)
-    kms_key_id = optional_string(event, "kms_key_id")
+    kms_key_id = optional_string(event, EVENT_KMS_KEY_ID)
     if kms_key_id is not None:
         validate_kms_key_id(kms_key_id)
-    owner = optional_string(event, "expected_bucket_owner")
+    owner = optional_string(event, EVENT_EXPECTED_BUCKET_OWNER)
     if owner is not None:
         validate_account_id(owner)
     metadata: dict[str, str] = {}
-    for name in ("pipeline_name", "pipeline_execution_id"):
+    for name in (EVENT_PIPELINE_NAME, EVENT_PIPELINE_EXECUTION_ID):
         value = optional_string(event, name, MAX_METADATA_VALUE_CHARS)
         if value is not None:
             metadata[name.replace("_", "-")] = value
@@ -230,7 +237,7 @@ def parse_event(event: object) -> Event:
         )
     constraints = parse_constraints(event.get(CONSTRAINTS_KEY), override_paths=set(overrides))
     return Event(
-        hyperparameters=event["hyperparameters"],
+        hyperparameters=event[EVENT_HYPERPARAMETERS],
         bucket=bucket,
         key_prefix=key_prefix,
         kms_key_id=kms_key_id,
@@ -239,3 +246,39 @@ def parse_event(event: object) -> Event:
         overrides=overrides,
         constraints=constraints,
     )
+
+
+def make_event(
+    hyperparameters: object,
+    bucket: object,
+    *,
+    key_prefix: object = None,
+    kms_key_id: object = None,
+    expected_bucket_owner: object = None,
+    pipeline_name: object = None,
+    pipeline_execution_id: object = None,
+    overrides: Mapping[str, object] | None = None,
+    constraints: object = None,
+) -> dict[str, object]:
+    """An event for this handler: the one place outside ``parse_event`` that names its keys.
+
+    Values are passed through unchecked (the step builder passes pipeline variables);
+    optional ones left as None are left out. ``overrides`` is keyed by dotted path.
+    """
+    event: dict[str, object] = {EVENT_HYPERPARAMETERS: hyperparameters, EVENT_BUCKET: bucket}
+    optional = {
+        EVENT_KEY_PREFIX: key_prefix,
+        EVENT_KMS_KEY_ID: kms_key_id,
+        EVENT_EXPECTED_BUCKET_OWNER: expected_bucket_owner,
+    }
+    event.update({key: value for key, value in optional.items() if value is not None})
+    for path, value in (overrides or {}).items():
+        event[f"{OVERRIDE_PREFIX}{path}"] = value
+    if constraints is not None:
+        event[CONSTRAINTS_KEY] = constraints
+    metadata = {
+        EVENT_PIPELINE_NAME: pipeline_name,
+        EVENT_PIPELINE_EXECUTION_ID: pipeline_execution_id,
+    }
+    event.update({key: value for key, value in metadata.items() if value is not None})
+    return event

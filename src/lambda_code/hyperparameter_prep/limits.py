@@ -16,17 +16,26 @@ LOGGER_NAME: Final = "hyperparameter_prep"
 OVERRIDE_PREFIX: Final = "override."
 """Event keys starting with this replace a value: ``override.optimizer.lr``."""
 
+EVENT_HYPERPARAMETERS: Final = "hyperparameters"
+"""Event key of the hyperparameters (JSON-object text, or a mapping when invoked directly)."""
+EVENT_BUCKET: Final = "bucket"
+EVENT_KEY_PREFIX: Final = "key_prefix"
+EVENT_KMS_KEY_ID: Final = "kms_key_id"
+EVENT_EXPECTED_BUCKET_OWNER: Final = "expected_bucket_owner"
+EVENT_PIPELINE_NAME: Final = "pipeline_name"
+EVENT_PIPELINE_EXECUTION_ID: Final = "pipeline_execution_id"
+
 CONSTRAINTS_KEY: Final = "constraints"
 """Event key of the override constraints (JSON-object text: dotted path -> schema fragment)."""
 
 KNOWN_EVENT_KEYS: Final = (
-    "hyperparameters",
-    "bucket",
-    "key_prefix",
-    "kms_key_id",
-    "expected_bucket_owner",
-    "pipeline_name",
-    "pipeline_execution_id",
+    EVENT_HYPERPARAMETERS,
+    EVENT_BUCKET,
+    EVENT_KEY_PREFIX,
+    EVENT_KMS_KEY_ID,
+    EVENT_EXPECTED_BUCKET_OWNER,
+    EVENT_PIPELINE_NAME,
+    EVENT_PIPELINE_EXECUTION_ID,
     CONSTRAINTS_KEY,
 )
 """Event keys the handler understands, besides ``override.<dotted.path>``."""

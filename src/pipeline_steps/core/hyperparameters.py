@@ -8,7 +8,8 @@ time its value reaches the prep Lambda as an ``override.<path>`` argument.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterable, Iterator
 from typing import Annotated, Any
 
 from pydantic import (
@@ -21,29 +22,18 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
+from lambda_code.hyperparameter_prep import CONSTRAINT_KEYWORDS
 from pipeline_steps.core.display import Label, changed_fields, model_table_html, value_label
 from pipeline_steps.core.parameters import parameter_types_for
 from pipeline_steps.sdk import Parameter
 
 __all__ = [
-    "CONSTRAINT_KEYWORDS",
     "AcceptsParameter",
     "HyperparametersModel",
     "PBool",
+    "constraints_json",
     "parameter_field",
 ]
-
-CONSTRAINT_KEYWORDS = (
-    "type",
-    "enum",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "minLength",
-    "maxLength",
-)
-"""The JSON Schema keywords a field's run-time constraint may carry (the handler checks them)."""
 
 
 class AcceptsParameter:
@@ -156,6 +146,19 @@ class HyperparametersModel(BaseModel):
         return constraints
 
 
+def constraints_json(model: type[HyperparametersModel], paths: Iterable[str]) -> str | None:
+    """The handler's ``constraints`` for the override ``paths`` that are fields of ``model``.
+
+    JSON text of ``{path: fragment}`` (sorted, compact), or None when no path is a
+    constrained field (the event then carries no ``constraints`` key).
+    """
+    rules = model.field_constraints()
+    chosen = {path: rules[path] for path in paths if path in rules}
+    if not chosen:
+        return None
+    return json.dumps(chosen, sort_keys=True, separators=(",", ":"), allow_nan=False)
+
+
 def _constraint_of(schema: dict[str, Any]) -> dict[str, Any]:
     """The supported keywords of one property schema; ``X | None`` drops the null branch."""
     options = schema.get("anyOf")
@@ -164,7 +167,7 @@ def _constraint_of(schema: dict[str, Any]) -> dict[str, Any]:
         if len(concrete) != 1:
             return {}
         schema = concrete[0]
-    fragment = {key: schema[key] for key in CONSTRAINT_KEYWORDS if key in schema}
+    fragment: dict[str, Any] = {key: schema[key] for key in CONSTRAINT_KEYWORDS if key in schema}
     if "const" in schema:
         fragment["enum"] = [schema["const"]]
     return fragment

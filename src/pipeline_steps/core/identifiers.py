@@ -2,7 +2,9 @@
 
 Each ``check_*`` returns the value unchanged or raises ``ValueError`` saying what the
 value should look like, so pydantic validators and the Lambda deployer use the same
-function (the deployer turns the ``ValueError`` into its own validation error).
+function (the deployer turns the ``ValueError`` into its own validation error). The
+account-id and KMS-key rules are the bundled handler's own, which checks its event
+with them at run time.
 Patterns use ``[0-9]``, never ``\\d``: Python's ``\\d`` also matches other scripts' digits.
 """
 
@@ -12,11 +14,10 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
+from lambda_code.hyperparameter_prep import validate_account_id, validate_kms_key_id
 from pipeline_steps.sdk import PipelineVariable
 
 __all__ = [
-    "ACCOUNT_ID_PATTERN",
-    "KMS_KEY_PATTERN",
     "ROLE_ARN_PATTERN",
     "check_account_id",
     "check_environment",
@@ -30,17 +31,6 @@ ROLE_ARN_PATTERN: Final = re.compile(
     r"^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/?[a-zA-Z_0-9+=,.@\-/]+$"
 )
 """An IAM role ARN, as the Lambda and SageMaker APIs accept it for ``Role``/``RoleArn``."""
-
-ACCOUNT_ID_PATTERN: Final = re.compile(r"^[0-9]{12}$")
-"""A 12-digit AWS account id (ASCII digits)."""
-
-KMS_KEY_PATTERN: Final = re.compile(
-    r"^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
-    r"|mrk-[0-9a-f]{32}"
-    r"|alias/[A-Za-z0-9/_\-]{1,250}"
-    r"|arn:aws[a-z\-]*:kms:[a-z0-9\-]+:[0-9]{12}:(?:key/[A-Za-z0-9\-]+|alias/[A-Za-z0-9/_\-]+))$"
-)
-"""A KMS key id, multi-Region key id, alias name, or key/alias ARN."""
 
 _INSTANCE_TYPE = re.compile(r"^(?:ml\.[a-z0-9\-]+\.[a-z0-9]+|local|local_gpu)$")
 _S3_URI = re.compile(r"^s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](?:/.*)?$")
@@ -59,17 +49,22 @@ def check_role_arn(value: object) -> str:
 
 
 def check_account_id(value: object) -> str:
-    """A 12-digit AWS account id."""
-    if not isinstance(value, str) or not ACCOUNT_ID_PATTERN.fullmatch(value):
-        raise ValueError(f"{value!r} is not a 12-digit AWS account id (ASCII digits 0-9)")
-    return value
+    """A 12-digit AWS account id: the bundled handler's rule (it checks the event too)."""
+    try:
+        return validate_account_id(value, field="account id")
+    except ValueError:
+        raise ValueError(f"{value!r} is not a 12-digit AWS account id (ASCII digits 0-9)") from None
 
 
 def check_kms_key_id(value: object) -> str:
-    """A KMS key id, alias (``alias/<name>``) or key/alias ARN."""
-    if not isinstance(value, str) or not KMS_KEY_PATTERN.fullmatch(value):
-        raise ValueError(f"{value!r} is not a KMS key id, alias (alias/<name>) or key/alias ARN")
-    return value
+    """A KMS key id, alias (``alias/<name>``) or key/alias ARN: the bundled handler's rule."""
+    try:
+        return validate_kms_key_id(value)
+    except ValueError:
+        raise ValueError(
+            f"{value!r} is not a KMS key id, multi-Region key id (mrk-...), alias "
+            "(alias/<name>) or key/alias ARN"
+        ) from None
 
 
 def check_instance_type(value: Any) -> Any:

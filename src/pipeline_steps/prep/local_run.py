@@ -23,7 +23,7 @@ from pipeline_script_contracts import OutputType
 from pipeline_steps.core.errors import LocalRunError
 from pipeline_steps.core.outputs import contract_of
 from pipeline_steps.core.parameter_kinds import is_value_of
-from pipeline_steps.runtime.lambda_step import MAX_PAYLOAD_BYTES
+from pipeline_steps.runtime.lambda_step import wire_payload
 from pipeline_steps.sdk import ExecutionVariable, Join, LambdaStep, Parameter
 
 if TYPE_CHECKING:
@@ -113,12 +113,7 @@ def run_lambda_step(
     arguments: dict[str, Any] = step.arguments  # type: ignore[assignment]
     event = {key: renderer.render(value, f"Arguments[{key!r}]") for key, value in arguments.items()}
     renderer.check_unused_parameters()
-    payload = json.dumps(event)
-    if len(payload.encode("utf-8")) > MAX_PAYLOAD_BYTES:
-        raise LocalRunError(
-            f"step {step.name!r}: the rendered event is {len(payload):,} bytes; Lambda accepts "
-            f"at most {MAX_PAYLOAD_BYTES:,}"
-        )
+    payload = wire_payload(step.name, event)
     context = LocalLambdaContext(
         function_name=str(getattr(step.lambda_func, "function_name", None) or "local-function"),
         memory_limit_in_mb=int(getattr(step.lambda_func, "memory_size", None) or 128),

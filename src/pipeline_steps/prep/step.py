@@ -7,14 +7,14 @@ from typing import Any
 
 from lambda_code import HYPERPARAMETER_PREP_HANDLER, HYPERPARAMETER_PREP_PACKAGE
 from lambda_code.hyperparameter_prep import (
-    OVERRIDE_PREFIX,
     HyperparameterPrepError,
+    make_event,
     serialize_hyperparameters,
 )
 from pipeline_script_contracts import HYPERPARAMETER_PREP_CONTRACT, ScriptContract
 from pipeline_steps.core.builder import StepBuilderBase
 from pipeline_steps.core.errors import StepBuilderError
-from pipeline_steps.core.hyperparameters import HyperparametersModel
+from pipeline_steps.core.hyperparameters import HyperparametersModel, constraints_json
 from pipeline_steps.core.parameters import split_pipeline_parameters
 from pipeline_steps.core.quiet import quiet_sdk
 from pipeline_steps.core.sdk_steps import QuietLambdaStep
@@ -30,7 +30,7 @@ from pipeline_steps.sdk import (
     Step,
 )
 
-__all__ = ["HyperparameterPrepStepBuilder", "lambda_outputs"]
+__all__ = ["HyperparameterPrepStepBuilder", "lambda_outputs", "override_constraints"]
 
 MAX_ARGUMENT_CHARS = 900_000
 """Hyperparameter text a definition can carry: the whole definition is capped at 1,048,576."""
@@ -108,20 +108,17 @@ class HyperparameterPrepStepBuilder(StepBuilderBase[HyperparameterPrepConfig]):
                 "tables into a data channel instead)"
             )
         config = self.config
-        arguments: dict[str, Any] = {
-            "hyperparameters": text,
-            "bucket": config.bucket,
-            "key_prefix": config.key_prefix,
-        }
-        for path, parameter in overrides.items():
-            arguments[f"{OVERRIDE_PREFIX}{path}"] = parameter
-        if config.kms_key_id is not None:
-            arguments["kms_key_id"] = config.kms_key_id
-        if config.expected_bucket_owner is not None:
-            arguments["expected_bucket_owner"] = config.expected_bucket_owner
-        arguments["pipeline_name"] = ExecutionVariables.PIPELINE_NAME
-        arguments["pipeline_execution_id"] = ExecutionVariables.PIPELINE_EXECUTION_ID
-        return arguments
+        return make_event(
+            text,
+            config.bucket,
+            key_prefix=config.key_prefix,
+            kms_key_id=config.kms_key_id,
+            expected_bucket_owner=config.expected_bucket_owner,
+            overrides=overrides,
+            constraints=override_constraints(hyperparameters, overrides),
+            pipeline_name=ExecutionVariables.PIPELINE_NAME,
+            pipeline_execution_id=ExecutionVariables.PIPELINE_EXECUTION_ID,
+        )
 
     @quiet_sdk()
     def create_step(
@@ -151,6 +148,21 @@ class HyperparameterPrepStepBuilder(StepBuilderBase[HyperparameterPrepConfig]):
         """The least-privilege IAM policy document for the function's execution role."""
         region = getattr(self.sagemaker_session, "boto_region_name", None)
         return lambda_execution_policy(self.config, str(region) if region else "*")
+
+
+def override_constraints(
+    hyperparameters: Hyperparameters, overrides: Mapping[str, Any]
+) -> str | None:
+    """The handler's ``constraints`` for the overridden fields of a typed model, as JSON text.
+
+    Each pipeline parameter bound to a model field carries that field's literal rules
+    (its pydantic bounds, the one source), so a value given at run time meets the same
+    bounds a literal meets at build time. A plain dict carries none; a model with no
+    parameter-bound field carries none (None: the key is left out).
+    """
+    if not isinstance(hyperparameters, HyperparametersModel):
+        return None
+    return constraints_json(type(hyperparameters), overrides)
 
 
 def _as_mapping(hyperparameters: Hyperparameters) -> Mapping[str, Any]:

@@ -25,7 +25,7 @@ from pipeline_steps.runtime.errors import StepFailedError
 from pipeline_steps.runtime.layout import ContainerLayout
 from pipeline_steps.runtime.results import StepResult
 
-__all__ = ["MAX_PAYLOAD_BYTES", "run_bundled_lambda"]
+__all__ = ["MAX_PAYLOAD_BYTES", "run_bundled_lambda", "wire_payload"]
 
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
 """A synchronous Lambda invocation's request payload limit."""
@@ -70,6 +70,24 @@ def _handler_log(path: Path) -> Iterator[None]:
         logger.propagate, logger.level = saved
 
 
+def wire_payload(step_name: str, event: Mapping[str, Any]) -> str:
+    """The event as JSON text, as it travels to Lambda; refused if Lambda would refuse it.
+
+    A value JSON cannot carry (an integer beyond Python's digit limit, NaN) or a payload
+    over the synchronous invocation limit is a ``StepFailedError`` naming the step.
+    """
+    try:
+        payload = json.dumps(dict(event), allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise _fail(step_name, f"the event cannot be sent as JSON: {error}") from None
+    size = len(payload.encode("utf-8"))
+    if size > MAX_PAYLOAD_BYTES:
+        raise _fail(
+            step_name, f"the event is {size:,} bytes; Lambda accepts at most {MAX_PAYLOAD_BYTES:,}"
+        )
+    return payload
+
+
 def _fail(step_name: str, message: str) -> StepFailedError:
     return StepFailedError(f"step {step_name!r} (Lambda): {message}", step_name=step_name)
 
@@ -87,13 +105,7 @@ def run_bundled_lambda(
     """Invoke the bundled hyperparameter-prep handler on the rendered ``arguments``."""
     from lambda_code import hyperparameter_prep
 
-    payload = json.dumps(dict(arguments))
-    if len(payload.encode("utf-8")) > MAX_PAYLOAD_BYTES:
-        raise _fail(
-            step_name,
-            f"the event is {len(payload.encode('utf-8')):,} bytes; Lambda accepts at most "
-            f"{MAX_PAYLOAD_BYTES:,}",
-        )
+    payload = wire_payload(step_name, arguments)
     (layout.runner_dir / "event.json").write_text(payload, encoding="utf-8")
     started = time.perf_counter()
     try:

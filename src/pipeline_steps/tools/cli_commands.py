@@ -14,6 +14,8 @@ import os
 from pathlib import Path
 from typing import Any, TextIO
 
+from pipeline_steps.core.hyperparameters import constraints_json
+from pipeline_steps.frameworks import FRAMEWORKS
 from pipeline_steps.tools.aws_checks import (
     NO_CREDENTIALS,
     credentials_source,
@@ -70,17 +72,22 @@ def command_prepare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from lambda_code import hyperparameter_prep as prep
 
     hyperparameters = read_json_object(args.file, "hyperparameters")
+    overrides = _parse_assignments(args.set or [])
+    constraints = None
     if args.framework:
         validate_hyperparameters(args.framework, hyperparameters, args.file)
-    event: dict[str, Any] = {"hyperparameters": hyperparameters, "bucket": args.bucket}
-    if args.key_prefix is not None:
-        event["key_prefix"] = args.key_prefix
-    if args.kms_key_id is not None:
-        event["kms_key_id"] = args.kms_key_id
-    if args.expected_bucket_owner is not None:
-        event["expected_bucket_owner"] = args.expected_bucket_owner
-    for path, value in _parse_assignments(args.set or []).items():
-        event[f"{prep.OVERRIDE_PREFIX}{path}"] = value
+        # --set values are checked by the handler against the model's field rules, as a
+        # pipeline parameter's run-time value is: same constraints, same code.
+        constraints = constraints_json(FRAMEWORKS[args.framework].hyperparameters, overrides)
+    event = prep.make_event(
+        hyperparameters,
+        args.bucket,
+        key_prefix=args.key_prefix,
+        kms_key_id=args.kms_key_id,
+        expected_bucket_owner=args.expected_bucket_owner,
+        overrides=overrides,
+        constraints=constraints,
+    )
     _require_credentials(None, "prepare signs its S3 requests with them")
     if args.endpoint_url:
         # The handler's own client honours AWS_ENDPOINT_URL_S3: same retries, same timeouts.
