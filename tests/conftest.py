@@ -27,6 +27,8 @@ _FAKE_ENV = {
     "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
     "AWS_EC2_METADATA_DISABLED": "true",
     "SAGEMAKER_SUPPRESS_V2_WARNING": "1",
+    # SDK v3's ModelTrainer checks the role with iam:SimulatePrincipalPolicy, which moto lacks
+    "SAGEMAKER_VALIDATE_ROLE": "false",
 }
 for _name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
     os.environ.pop(_name, None)

@@ -1,4 +1,5 @@
-"""The SageMaker Python SDK, whichever major is installed: the only module that imports it.
+"""The SageMaker Python SDK, whichever major is installed (2.x or 3.x): the only module that
+imports it.
 
 User code takes what it needs to define a pipeline from here, so one script runs on
 every SDK major this library supports::
@@ -6,25 +7,26 @@ every SDK major this library supports::
     from pipeline_steps.sdk import ParameterFloat, Pipeline, PipelineSession
 
 The library's own modules import every SDK class from here too; nothing else in
-``pipeline_steps`` names a ``sagemaker`` module.
+``pipeline_steps`` names a ``sagemaker`` module. Each name is imported on first use
+(``import pipeline_steps.sdk`` imports no SDK module), from the module the installed
+major keeps it in (``_HOMES``), inside ``quiet_sdk`` and with a region lent to boto3 for
+the import only: v3's ``sagemaker.mlops`` makes AWS clients while it is imported, and
+raises ``NoRegionError`` without a region.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 from collections.abc import Iterator
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pipeline_steps.core.quiet import quiet_sdk
 
-# Importing the SDK prints its v2 banner and config INFO lines, and sets up root logging
-# and rich's traceback hook for the whole process: quiet_sdk drops the first and undoes
-# the rest when the import is done (pipeline_steps.core.quiet).
-with quiet_sdk():
-    from sagemaker.inputs import TrainingInput
+if TYPE_CHECKING:  # v2's paths; without v2 installed, mypy treats them as Any
     from sagemaker.lambda_helper import Lambda
-    from sagemaker.processing import ProcessingInput, ProcessingOutput
+    from sagemaker.processing import ProcessingInput, ProcessingOutput, Processor
     from sagemaker.session import Session
     from sagemaker.workflow.entities import PipelineVariable
     from sagemaker.workflow.execution_variables import ExecutionVariable, ExecutionVariables
@@ -38,7 +40,7 @@ with quiet_sdk():
         ParameterString,
         ParameterTypeEnum,
     )
-    from sagemaker.workflow.pipeline import Pipeline as _SDKPipeline
+    from sagemaker.workflow.pipeline import Pipeline
     from sagemaker.workflow.pipeline_context import PipelineSession
     from sagemaker.workflow.steps import CacheConfig, ProcessingStep, Step, TrainingStep
 
@@ -65,15 +67,12 @@ __all__ = [
     "ProcessingInput",
     "ProcessingOutput",
     "ProcessingStep",
+    "Processor",
     "Session",
     "Step",
-    "TrainingInput",
     "TrainingStep",
-    "pytorch_estimator_class",
+    "sdk_class",
     "sdk_telemetry_off",
-    "sklearn_estimator_class",
-    "xgboost_estimator_class",
-    "xgboost_processor_class",
 ]
 
 USER_NAMES = (
@@ -90,99 +89,187 @@ USER_NAMES = (
 """What user code needs to define a pipeline; the rest of ``__all__`` serves the library."""
 
 
-class Pipeline(_SDKPipeline):
-    """The SDK's ``Pipeline``, made without the SDK's v2 migration notice.
-
-    It is the SDK's class in every other respect: ``definition()``, ``upsert()`` and
-    ``start()`` are the SDK's own (our steps render themselves quietly,
-    ``pipeline_steps.core.sdk_steps``).
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        with quiet_sdk():
-            super().__init__(*args, **kwargs)
-
-
 def _sdk_major() -> int:
-    try:
-        return int(version("sagemaker").split(".", 1)[0])
-    except (PackageNotFoundError, ValueError):  # pragma: no cover - sagemaker is a dependency
-        return 2
+    """The SDK's major from package metadata: importing it to ask would print v2's banner,
+    and after v3's ``sagemaker.core`` is imported, probing for v2 modules raises."""
+    for distribution, v3_from in (("sagemaker", 3), ("sagemaker-core", 2)):
+        try:
+            major = int(version(distribution).split(".", 1)[0])
+        except (PackageNotFoundError, ValueError):
+            continue
+        return 3 if major >= v3_from else 2
+    return 2  # pragma: no cover - sagemaker is a dependency
 
 
 SDK_MAJOR: int = _sdk_major()
-"""The installed SageMaker Python SDK's major version."""
+"""The installed SageMaker Python SDK's major version (2 or 3)."""
+
+_WORKFLOW_V3 = "sagemaker.mlops.workflow"
+_HOMES: dict[str, tuple[str | None, str | None]] = {
+    # name: (v2 module, v3 module); None where that major has no such class
+    "CacheConfig": ("sagemaker.workflow.steps", f"{_WORKFLOW_V3}.steps"),
+    "Estimator": ("sagemaker.estimator", None),
+    "ExecutionVariable": (
+        "sagemaker.workflow.execution_variables",
+        "sagemaker.core.workflow.execution_variables",
+    ),
+    "ExecutionVariables": (
+        "sagemaker.workflow.execution_variables",
+        "sagemaker.core.workflow.execution_variables",
+    ),
+    "Join": ("sagemaker.workflow.functions", "sagemaker.core.workflow.functions"),
+    "Lambda": ("sagemaker.lambda_helper", "sagemaker.core.lambda_helper"),
+    "LambdaOutput": ("sagemaker.workflow.lambda_step", f"{_WORKFLOW_V3}.lambda_step"),
+    "LambdaOutputTypeEnum": ("sagemaker.workflow.lambda_step", f"{_WORKFLOW_V3}.lambda_step"),
+    "LambdaStep": ("sagemaker.workflow.lambda_step", f"{_WORKFLOW_V3}.lambda_step"),
+    "Parameter": ("sagemaker.workflow.parameters", "sagemaker.core.workflow.parameters"),
+    "ParameterBoolean": ("sagemaker.workflow.parameters", "sagemaker.core.workflow.parameters"),
+    "ParameterFloat": ("sagemaker.workflow.parameters", "sagemaker.core.workflow.parameters"),
+    "ParameterInteger": ("sagemaker.workflow.parameters", "sagemaker.core.workflow.parameters"),
+    "ParameterString": ("sagemaker.workflow.parameters", "sagemaker.core.workflow.parameters"),
+    "ParameterTypeEnum": ("sagemaker.workflow.parameters", "sagemaker.core.workflow.parameters"),
+    "Pipeline": ("sagemaker.workflow.pipeline", f"{_WORKFLOW_V3}.pipeline"),
+    "PipelineSession": (
+        "sagemaker.workflow.pipeline_context",
+        "sagemaker.core.workflow.pipeline_context",
+    ),
+    "PipelineVariable": ("sagemaker.workflow.entities", "sagemaker.core.helper.pipeline_variable"),
+    "ProcessingInput": ("sagemaker.processing", "sagemaker.core.shapes"),
+    "ProcessingOutput": ("sagemaker.processing", "sagemaker.core.shapes"),
+    "ProcessingS3Input": (None, "sagemaker.core.shapes"),
+    "ProcessingS3Output": (None, "sagemaker.core.shapes"),
+    "ProcessingStep": ("sagemaker.workflow.steps", f"{_WORKFLOW_V3}.steps"),
+    "Processor": ("sagemaker.processing", "sagemaker.core.processing"),
+    "Session": ("sagemaker.session", "sagemaker.core.helper.session_helper"),
+    "Step": ("sagemaker.workflow.steps", f"{_WORKFLOW_V3}.steps"),
+    "TrainingInput": ("sagemaker.inputs", None),
+    "TrainingStep": ("sagemaker.workflow.steps", f"{_WORKFLOW_V3}.steps"),
+    # v3 training: ModelTrainer and its configs (v2 uses Estimator and TrainingInput)
+    "ModelTrainer": (None, "sagemaker.train.model_trainer"),
+    "Compute": (None, "sagemaker.core.training.configs"),
+    "InputData": (None, "sagemaker.core.training.configs"),
+    "OutputDataConfig": (None, "sagemaker.core.training.configs"),
+    "CheckpointConfig": (None, "sagemaker.core.training.configs"),
+    "StoppingCondition": (None, "sagemaker.core.training.configs"),
+    # steps and conditions the library does not build (its tests use them as foreign steps)
+    "ConditionGreaterThan": ("sagemaker.workflow.conditions", "sagemaker.core.workflow.conditions"),
+    "ConditionStep": ("sagemaker.workflow.condition_step", f"{_WORKFLOW_V3}.condition_step"),
+    "FailStep": ("sagemaker.workflow.fail_step", f"{_WORKFLOW_V3}.fail_step"),
+    # modules rather than classes
+    "image_uris": ("sagemaker.image_uris", "sagemaker.core.image_uris"),
+    "telemetry_logging": (
+        "sagemaker.telemetry.telemetry_logging",
+        "sagemaker.core.telemetry.telemetry_logging",
+    ),
+    "sagemaker_config": ("sagemaker.config.config", "sagemaker.core.config.config"),
+}
+"""Where each name lives on each major (checked against sagemaker 2.257.7 and 3.27.0)."""
+
+_MODULES = frozenset({"image_uris", "telemetry_logging", "sagemaker_config"})
 
 
-def xgboost_estimator_class() -> type:
-    """``sagemaker.xgboost.XGBoost`` (imported on first use: it is slow to import)."""
-    with quiet_sdk():
-        from sagemaker.xgboost.estimator import XGBoost
+@contextlib.contextmanager
+def _import_guard() -> Iterator[None]:
+    """Quiet, with a region lent to boto3's default session while the SDK is imported.
 
-    return XGBoost
+    v3's ``sagemaker.mlops`` creates boto3 clients at import time (and raises
+    ``NoRegionError`` without a region); the clients it makes then are never used. The
+    previous default session is put back afterwards; nothing else changes.
+    """
+    import boto3
 
-
-def pytorch_estimator_class() -> type:
-    """``sagemaker.pytorch.PyTorch`` (imported on first use)."""
-    with quiet_sdk():
-        from sagemaker.pytorch.estimator import PyTorch
-
-    return PyTorch
-
-
-def sklearn_estimator_class() -> type:
-    """``sagemaker.sklearn.SKLearn`` (imported on first use)."""
-    with quiet_sdk():
-        from sagemaker.sklearn.estimator import SKLearn
-
-    return SKLearn
+    saved = boto3.DEFAULT_SESSION
+    if boto3.session.Session().region_name is None:
+        boto3.DEFAULT_SESSION = boto3.session.Session(region_name="us-east-1")
+    try:
+        with quiet_sdk():
+            yield
+    finally:
+        boto3.DEFAULT_SESSION = saved
 
 
-def xgboost_processor_class() -> type:
-    """``sagemaker.xgboost.XGBoostProcessor`` (imported on first use)."""
-    with quiet_sdk():
-        from sagemaker.xgboost.processing import XGBoostProcessor
+def sdk_class(name: str) -> Any:
+    """The SDK object called ``name`` on the installed major (imported on first use)."""
+    cached = globals().get(name)
+    if cached is not None and name in _HOMES:
+        return cached
+    try:
+        v2_home, v3_home = _HOMES[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    home = v3_home if SDK_MAJOR >= 3 else v2_home
+    if home is None:
+        raise AttributeError(
+            f"{name} does not exist in SageMaker Python SDK v{SDK_MAJOR}; the library uses "
+            "it only on the other major"
+        )
+    with _import_guard():
+        module = importlib.import_module(home)
+    value: Any = module if name in _MODULES else getattr(module, name)
+    if name == "Pipeline":
+        value = _quiet_pipeline_class(value)
+    globals()[name] = value
+    return value
 
-    return XGBoostProcessor
+
+def __getattr__(name: str) -> Any:
+    return sdk_class(name)
+
+
+def _quiet_pipeline_class(sdk_pipeline: type) -> type:
+    class Pipeline(sdk_pipeline):  # type: ignore[misc]
+        """The SDK's ``Pipeline``, made without the SDK's notices on the console.
+
+        It is the SDK's class in every other respect: ``definition()``, ``upsert()`` and
+        ``start()`` are the SDK's own (our steps render themselves quietly,
+        ``pipeline_steps.core.sdk_steps``).
+        """
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            with quiet_sdk():
+                super().__init__(*args, **kwargs)
+
+    Pipeline.__module__ = __name__
+    Pipeline.__qualname__ = "Pipeline"
+    return Pipeline
 
 
 @contextlib.contextmanager
 def sdk_telemetry_off() -> Iterator[None]:
     """No SDK telemetry during the block, unless the user's SDK config opts in.
 
-    The SDK (v2) reports usage from ``sagemaker.telemetry.telemetry_logging``: its
-    ``_telemetry_emitter`` decorator (on ``EstimatorBase.fit``, ``Pipeline.create`` and
+    Both majors report usage from ``telemetry_logging`` (v2 ``sagemaker.telemetry``, v3
+    ``sagemaker.core.telemetry``): its ``_telemetry_emitter`` decorator (v2 on
+    ``EstimatorBase.fit``, v3 on ``ModelTrainer.train``; both on ``Pipeline.create`` and
     ``Pipeline.start``) reads ``SageMaker.PythonSDK.Modules.TelemetryOptOut`` from the
     session's defaults config and, unless it is true, calls ``_send_telemetry_request``
     (an STS ``GetCallerIdentity`` and an HTTPS GET). That config key is the SDK's only
     switch, but putting it on a session makes every config lookup validate the whole
-    config schema (``sagemaker.utils.get_sagemaker_config_value`` calls
-    ``validate_sagemaker_config``: about 0.25 s each, some 60 per definition). So the
-    block replaces the sender with nothing instead, process-wide (the command line's
-    process is ours), unless the user's own config (``load_sagemaker_config``) says
+    config schema (about 0.25 s each, some 60 per definition on v2). So the block
+    replaces the sender with nothing instead, process-wide (the command line's process
+    is ours), unless the user's own config (``load_sagemaker_config``) says
     ``TelemetryOptOut: false``: that user has opted in.
     """
+    telemetry = sdk_class("telemetry_logging")
     with quiet_sdk():
-        from sagemaker.config.config import load_sagemaker_config
-        from sagemaker.telemetry import telemetry_logging
-
         opted_in = (
-            load_sagemaker_config()
+            sdk_class("sagemaker_config")
+            .load_sagemaker_config()
             .get("SageMaker", {})
             .get("PythonSDK", {})
             .get("Modules", {})
             .get("TelemetryOptOut")
             is False
         )
-    sender = getattr(telemetry_logging, "_send_telemetry_request", None)
+    sender = getattr(telemetry, "_send_telemetry_request", None)
     if opted_in or sender is None:
         yield
         return
-    telemetry_logging._send_telemetry_request = _no_telemetry
+    telemetry._send_telemetry_request = _no_telemetry
     try:
         yield
     finally:
-        telemetry_logging._send_telemetry_request = sender
+        telemetry._send_telemetry_request = sender
 
 
 def _no_telemetry(*args: Any, **kwargs: Any) -> None:

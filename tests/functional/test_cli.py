@@ -481,16 +481,15 @@ def test_definition_to_stdout_keeps_stdout_one_json_document(tmp_path: Path) -> 
 
 @pytest.fixture
 def telemetry_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The SageMaker SDK's (v2) telemetry traffic, recorded instead of sent: the caller
-    lookup (STS GetCallerIdentity) and the HTTPS GET, sagemaker/telemetry/telemetry_logging.py."""
-    from pipeline_steps.sdk import SDK_MAJOR
+    """The SageMaker SDK's telemetry traffic, recorded instead of sent: the caller lookup
+    (STS GetCallerIdentity) and the HTTPS GET, in its telemetry_logging module (v2
+    sagemaker/telemetry, v3 sagemaker/core/telemetry)."""
+    from pipeline_steps.sdk import sdk_class
 
-    if SDK_MAJOR != 2:
-        pytest.skip("sagemaker.telemetry.telemetry_logging is the v2 SDK's module")
     calls: list[str] = []
-    module = "sagemaker.telemetry.telemetry_logging"
-    monkeypatch.setattr(f"{module}._get_accountId", lambda session: calls.append("sts"))
-    monkeypatch.setattr(f"{module}._requests_helper", lambda url, timeout: calls.append(url))
+    module = sdk_class("telemetry_logging")
+    monkeypatch.setattr(module, "_get_accountId", lambda session: calls.append("sts"))
+    monkeypatch.setattr(module, "_requests_helper", lambda url, timeout: calls.append(url))
     return calls
 
 
@@ -510,10 +509,9 @@ def test_a_user_whose_sdk_config_opts_in_keeps_telemetry(
     """GIVEN a user SDK config saying TelemetryOptOut: false (the SDK's own switch)
     WHEN the CLI's telemetry switch-off is entered
     THEN it leaves the SDK's sender in place; without that config it replaces it."""
-    from sagemaker.telemetry import telemetry_logging
+    from pipeline_steps.sdk import sdk_class, sdk_telemetry_off
 
-    from pipeline_steps.sdk import sdk_telemetry_off
-
+    telemetry_logging = sdk_class("telemetry_logging")
     sender = telemetry_logging._send_telemetry_request
     with sdk_telemetry_off():
         assert telemetry_logging._send_telemetry_request is not sender
@@ -533,12 +531,12 @@ def test_a_user_whose_sdk_config_opts_in_keeps_telemetry(
 def test_definition_with_credentials_but_no_network_is_one_line_exit_1(tmp_path: Path) -> None:
     """GIVEN credentials but no way to reach AWS (the suite's loopback guard refuses every
     other address, as a machine offline would)
-    WHEN definition runs without --mock (rendering deploys the Lambda)
+    WHEN definition runs without --mock (building uploads the jobs' code)
     THEN after botocore's retries it exits 1 with one line naming the endpoint and what
     to check on this machine."""
     hp = write(tmp_path / "hp.json", json.dumps(HYPERPARAMETERS))
     line = run(*definition_args(hp)).assert_one_line_error(
-        "definition", 1, "rendering the definition failed: Could not connect to the endpoint"
+        "definition", 1, "uploading the jobs' code failed: Could not connect to the endpoint"
     )
     assert "network connection" in line
 

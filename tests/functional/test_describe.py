@@ -31,8 +31,8 @@ def test_describe_shows_steps_wiring_and_dag_without_deploying() -> None:
     WHEN described
     THEN it lists the parameter, the three steps with their contracts, which output feeds
     which input (explicit URIs and the parameter too), the Mermaid DAG, and a Markdown
-    view with a mermaid block and no HTML view; no Lambda function was deployed and
-    nothing was uploaded."""
+    view with a mermaid block and no HTML view; describing deployed no Lambda function and
+    uploaded nothing beyond the code bundles the builders uploaded."""
     spec = importlib.util.spec_from_file_location("describe_xgboost_pipeline", EXAMPLE)
     assert spec is not None
     assert spec.loader is not None
@@ -45,11 +45,12 @@ def test_describe_shows_steps_wiring_and_dag_without_deploying() -> None:
         s3.create_bucket(Bucket=BUCKET)
         session = PipelineSession(boto_session=boto_session, default_bucket=BUCKET)
         pipeline = example.build_pipeline(session, role_arn, BUCKET, str(REFERENCE_SCRIPTS_DIR))
+        built = s3.list_objects_v2(Bucket=BUCKET).get("Contents", [])  # the jobs' code
 
         described = describe(pipeline)
 
         assert boto_session.client("lambda").list_functions()["Functions"] == []
-        assert s3.list_objects_v2(Bucket=BUCKET).get("KeyCount", 0) == 0
+        assert s3.list_objects_v2(Bucket=BUCKET).get("Contents", []) == built
     assert described.name == "XGBoostWithHyperparameterPrep"
     assert described.parameters == ("LearningRate (parameter, default 0.1)",)
     assert [(s.name, s.type, s.contract) for s in described.steps] == [

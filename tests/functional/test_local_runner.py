@@ -408,9 +408,7 @@ def test_only_lambda_steps_running_the_bundled_handler_run_locally(sandbox: Sand
     """GIVEN a step that is not a LambdaStep, and a LambdaStep with another handler
     WHEN either is run locally
     THEN LocalRunError says what the runner can run."""
-    from sagemaker.workflow.fail_step import FailStep
-
-    from pipeline_steps.sdk import Lambda
+    from pipeline_steps.sdk import FailStep, Lambda
 
     with pytest.raises(LocalRunError, match="runs LambdaSteps, not FailStep"):
         run_lambda_step(FailStep(name="Stop"))  # type: ignore[arg-type]

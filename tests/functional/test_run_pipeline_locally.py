@@ -21,8 +21,6 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from sagemaker.workflow.condition_step import ConditionStep
-from sagemaker.workflow.conditions import ConditionGreaterThan
 
 from pipeline_steps import (
     ContractViolationError,
@@ -41,7 +39,13 @@ from pipeline_steps import (
     run_pipeline_locally,
 )
 from pipeline_steps.reference_scripts import REFERENCE_SCRIPTS_DIR
-from pipeline_steps.sdk import ParameterFloat, Pipeline, PipelineSession
+from pipeline_steps.sdk import (
+    ConditionGreaterThan,
+    ConditionStep,
+    ParameterFloat,
+    Pipeline,
+    PipelineSession,
+)
 from pipeline_steps.tools.mock_aws import create_mock_role
 from pipeline_steps.tools.templates import build_training_pipeline
 

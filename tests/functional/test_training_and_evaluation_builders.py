@@ -641,7 +641,7 @@ def test_outputs_of_a_foreign_step_is_an_error(sandbox: Sandbox) -> None:
     """GIVEN a step not made by a pipeline_steps builder
     WHEN a builder is asked for its outputs
     THEN StepBuilderError explains that only builder-made steps have logical names."""
-    from sagemaker.workflow.fail_step import FailStep
+    from pipeline_steps.sdk import FailStep
 
     with pytest.raises(StepBuilderError, match="'Stop' was not made by a pipeline_steps"):
         sandbox.xgboost().outputs(FailStep(name="Stop"))

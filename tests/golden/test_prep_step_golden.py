@@ -19,9 +19,9 @@ from pipeline_steps import (
     HyperparameterPrepStepBuilder,
     XGBoostHyperparameters,
 )
-from pipeline_steps.sdk import ParameterFloat, ParameterString, Pipeline, PipelineSession
+from pipeline_steps.sdk import SDK_MAJOR, ParameterFloat, ParameterString, Pipeline, PipelineSession
 
-GOLDEN = Path(__file__).parent / "data" / "prep_step_pipeline.json"
+GOLDEN = Path(__file__).parent / "data" / f"prep_step_pipeline_v{SDK_MAJOR}.json"
 _LAMBDA_ARN = re.compile(r"^arn:aws:lambda:[a-z0-9-]+:\d{12}:function:")
 
 

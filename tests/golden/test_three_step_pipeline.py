@@ -2,10 +2,10 @@
 
 The pipeline is ``build_training_pipeline`` (what ``pipeline-steps definition`` and the
 demo compile) on moto, with a pipeline parameter inside the hyperparameters. Parsed JSON
-is compared. Only the code-upload keys are normalised: the SDK names them
-``<pipeline>/code/<sha256 of the uploaded files>/...``, so they change whenever a
-reference script changes. Everything else (the Lambda ARN in moto's account, the role,
-the images) is the same on every run and is compared as is.
+is compared, against one golden file per SDK major. Only the code-upload keys are
+normalised: builders name them ``pipeline-steps/code/<sha256 of the files>/...``, so they
+change whenever a reference script changes. Everything else (the Lambda ARN in moto's
+account, the role, the images) is the same on every run and is compared as is.
 
 Regenerate with ``python -m pytest tests/golden --update-golden``.
 """
@@ -23,18 +23,18 @@ from moto import mock_aws
 
 from pipeline_steps import XGBoostHyperparameters
 from pipeline_steps.reference_scripts import REFERENCE_SCRIPTS_DIR
-from pipeline_steps.sdk import ParameterFloat, PipelineSession
+from pipeline_steps.sdk import SDK_MAJOR, ParameterFloat, PipelineSession
 from pipeline_steps.tools.templates import build_training_pipeline
 
 pytestmark = pytest.mark.filterwarnings("ignore:Running within a PipelineSession:UserWarning")
 
-GOLDEN = Path(__file__).parent / "data" / "three_step_pipeline.json"
+GOLDEN = Path(__file__).parent / "data" / f"three_step_pipeline_v{SDK_MAJOR}.json"
 REGION = "us-east-1"
 BUCKET = "golden-three-step"
 PIPELINE_NAME = "GoldenThreeStep"
 PREP_URI = {"Get": "Steps.HyperparameterPrep.OutputParameters['hyperparameters_s3_uri']"}
 MODEL_ARTIFACTS = {"Get": "Steps.XGBoostTraining.ModelArtifacts.S3ModelArtifacts"}
-CODE_KEY = re.compile(rf"(s3://{BUCKET}/{PIPELINE_NAME}/code/)[0-9a-f]{{64}}(/)")
+CODE_KEY = re.compile(rf"(s3://{BUCKET}/pipeline-steps/code/)[0-9a-f]{{64}}(/)")
 CODE_KEY_PLACEHOLDER = r"\g<1><sha256>\g<2>"
 ASSUME_ROLE = json.dumps(
     {
@@ -115,12 +115,12 @@ def test_normalisation_touches_only_code_upload_keys(definition: dict[str, Any])
     normalised, _ = _normalise(definition)
     training = _step(normalised, "XGBoostTraining")["Arguments"]
     submit = json.loads(training["HyperParameters"]["sagemaker_submit_directory"])
-    assert submit == f"s3://{BUCKET}/{PIPELINE_NAME}/code/<sha256>/sourcedir.tar.gz"
+    assert submit == f"s3://{BUCKET}/pipeline-steps/code/<sha256>/sourcedir.tar.gz"
     inputs = _step(normalised, "ModelEvaluation")["Arguments"]["ProcessingInputs"]
     uploads = {i["InputName"]: i["S3Input"]["S3Uri"] for i in inputs if "<sha256>" in str(i)}
     assert uploads == {
-        "code": f"s3://{BUCKET}/{PIPELINE_NAME}/code/<sha256>/sourcedir.tar.gz",
-        "entrypoint": f"s3://{BUCKET}/{PIPELINE_NAME}/code/<sha256>/runproc.sh",
+        "code": f"s3://{BUCKET}/pipeline-steps/code/<sha256>/sourcedir.tar.gz",
+        "entrypoint": f"s3://{BUCKET}/pipeline-steps/code/<sha256>/runproc.sh",
     }
     # Putting the original keys back, in order, restores the original document exactly.
     restored = json.dumps(normalised)

@@ -109,5 +109,5 @@ def test_runproc_runs_the_quoted_entry_point(s3: Any) -> None:
 
 def test_missing_source_dir_is_a_builder_error(tmp_path: Path) -> None:
     """GIVEN a path that is not a folder WHEN it is tarred THEN the error names it."""
-    with pytest.raises(StepBuilderError, match="is not a directory"):
+    with pytest.raises(StepBuilderError, match="is neither a folder nor a file"):
         source_tar(tmp_path / "missing")

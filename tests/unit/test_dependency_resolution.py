@@ -14,7 +14,6 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from sagemaker.workflow.fail_step import FailStep
 
 from pipeline_script_contracts import HYPERPARAMETER_PREP_CONTRACT
 from pipeline_steps import (
@@ -30,7 +29,7 @@ from pipeline_steps import (
 )
 from pipeline_steps.core.resolution import dependency_steps
 from pipeline_steps.reference_scripts import REFERENCE_SCRIPTS_DIR
-from pipeline_steps.sdk import LambdaStep, ParameterString, PipelineSession
+from pipeline_steps.sdk import FailStep, LambdaStep, ParameterString, PipelineSession
 
 BUCKET = "dependency-tests"
 ROLE_ARN = "arn:aws:iam::123456789012:role/sagemaker-deps"

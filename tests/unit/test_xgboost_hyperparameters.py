@@ -361,16 +361,20 @@ def test_scripts_parse_on_every_image_python(script: str) -> None:
         ast.parse(source, feature_version=(major, minor))
 
 
-def test_default_image_is_the_newest_the_sdk_knows() -> None:
-    """GIVEN the pinned SDK's XGBoost image list WHEN compared THEN the default framework
-    version is the newest one, and every image in the data file is one the SDK knows."""
+def test_default_image_is_the_newest_every_supported_sdk_knows() -> None:
+    """GIVEN the installed SDK's XGBoost image list WHEN compared THEN every image in the
+    data file is one the SDK knows, and the default is its newest on SDK v2 (the pinned
+    minimum, whose newest is 3.0-5); v3 also knows 3.2-0, which v2 cannot build."""
     import json
 
-    import sagemaker
+    from pipeline_steps.sdk import SDK_MAJOR, sdk_class
 
-    config = Path(sagemaker.__file__).parent / "image_uri_config" / "xgboost.json"
+    config = Path(sdk_class("image_uris").__file__).parent / "image_uri_config" / "xgboost.json"
     versions = json.loads(config.read_text(encoding="utf-8"))["training"]["versions"]
     numbered = [v for v in versions if "-" in v]
     newest = max(numbered, key=lambda v: [int(part) for part in re.split(r"[.-]", v)])
-    assert SPACE.default_framework_version == newest
     assert set(SPACE.images) <= set(versions)
+    if SDK_MAJOR == 2:
+        assert SPACE.default_framework_version == newest
+    else:
+        assert SPACE.default_framework_version == "3.0-5"

@@ -17,8 +17,14 @@ from typing import Any, ClassVar, Generic, TypeVar
 from pydantic import BaseModel
 
 from pipeline_script_contracts import ScriptContract
+from pipeline_steps.core.code_bundle import (
+    DEFAULT_CODE_PREFIX,
+    CodeLocation,
+    upload_source_bundle,
+)
 from pipeline_steps.core.display import builder_html, builder_repr
 from pipeline_steps.core.errors import StepBuilderError
+from pipeline_steps.core.job_config import JobConfigBase
 from pipeline_steps.core.outputs import StepOutputs, outputs_of, register_step
 from pipeline_steps.core.quiet import quiet_sdk
 from pipeline_steps.core.resolution import dependency_steps, resolve_inputs
@@ -31,6 +37,7 @@ STEP_NAME_PATTERN = re.compile(r"^[A-Za-z0-9\-_]{1,64}$")
 """SageMaker Pipelines' rule for step names."""
 
 ConfigT = TypeVar("ConfigT", bound=BaseModel)
+JobConfigT = TypeVar("JobConfigT", bound=JobConfigBase)
 
 
 class StepBuilderBase(abc.ABC, Generic[ConfigT]):
@@ -131,8 +138,45 @@ class StepBuilderBase(abc.ABC, Generic[ConfigT]):
         return builder_html(self)
 
 
-class JobStepBuilder(StepBuilderBase[ConfigT]):
+class JobStepBuilder(StepBuilderBase[JobConfigT]):
     """A builder of a SageMaker job step (training or processing): one ``create_step``."""
+
+    @property
+    def region(self) -> str:
+        """The session's region (where images and buckets are looked up)."""
+        region = getattr(self.sagemaker_session, "boto_region_name", None)
+        if not region:
+            raise StepBuilderError(
+                f"step {self.step_name!r}: the SageMaker session has no region; pass a "
+                "PipelineSession(boto_session=boto3.Session(region_name=...))"
+            )
+        return str(region)
+
+    def code_location(self) -> CodeLocation:
+        """Where this job's code bundles go: ``code_location``, or the session's bucket."""
+        configured = self.config.code_location
+        if configured is not None:
+            bucket, _, prefix = configured.removeprefix("s3://").partition("/")
+            return CodeLocation(bucket, prefix.strip("/") or DEFAULT_CODE_PREFIX)
+        return CodeLocation(str(self.sagemaker_session.default_bucket()))  # type: ignore[no-untyped-call]
+
+    def source_uri(self) -> str:
+        """The S3 URI of the job's code bundle, uploaded once under its content hash.
+
+        An ``s3://`` ``source_dir`` is used as it is (a ``.tar.gz`` you uploaded).
+        """
+        config = self.config
+        if config.source_dir is not None and config.source_dir.startswith("s3://"):
+            return config.source_dir
+        source = config.source_dir or config.entry_point
+        return upload_source_bundle(self._s3_client(), self.code_location(), source)
+
+    def _s3_client(self) -> Any:
+        session = self.sagemaker_session
+        client = getattr(session, "s3_client", None)
+        if client is None:
+            client = session.boto_session.client("s3", region_name=self.region)
+        return client
 
     @abc.abstractmethod
     def _make_step(

@@ -89,14 +89,18 @@ def _members(root: Path) -> list[Path]:
     return members
 
 
-def source_tar(source_dir: str | Path) -> bytes:
-    """The normalised, uncompressed tar of ``source_dir`` (what the bundle's key hashes)."""
-    root = Path(source_dir)
-    if not root.is_dir():
-        raise StepBuilderError(f"source_dir {str(root)!r} is not a directory")
+def source_tar(source: str | Path) -> bytes:
+    """The normalised, uncompressed tar of a folder, or of one file (what the key hashes)."""
+    root = Path(source)
+    if root.is_file():
+        members, root = [root], root.parent
+    elif root.is_dir():
+        members = _members(root)
+    else:
+        raise StepBuilderError(f"source {str(root)!r} is neither a folder nor a file")
     raw = io.BytesIO()
     with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as archive:
-        for path in _members(root):
+        for path in members:
             info = tarfile.TarInfo(path.relative_to(root).as_posix())
             info.mtime = 0
             info.uid = info.gid = 0
@@ -137,9 +141,9 @@ def upload_bytes_once(s3_client: Any, bucket: str, key: str, body: bytes) -> Non
             raise
 
 
-def upload_source_bundle(s3_client: Any, location: CodeLocation, source_dir: str | Path) -> str:
-    """Upload ``source_dir`` as a deterministic ``sourcedir.tar.gz``; return its S3 URI."""
-    tar = source_tar(source_dir)
+def upload_source_bundle(s3_client: Any, location: CodeLocation, source: str | Path) -> str:
+    """Upload a folder (or one file) as a deterministic ``sourcedir.tar.gz``; return its URI."""
+    tar = source_tar(source)
     key = location.key(hashlib.sha256(tar).hexdigest(), BUNDLE_NAME)
     upload_bytes_once(s3_client, location.bucket, key, _gzip(tar))
     return f"s3://{location.bucket}/{key}"

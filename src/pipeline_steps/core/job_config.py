@@ -34,6 +34,11 @@ class JobConfigBase(BaseModel):
     source_dir: str | None = Field(
         None, description="Local directory (or s3:// tar.gz) holding the entry point."
     )
+    code_location: str | None = Field(
+        None,
+        description="s3://bucket/prefix the job's code bundle is uploaded under (content-"
+        "addressed); the session's default bucket, prefix pipeline-steps/code, when unset.",
+    )
     volume_size: int = Field(30, ge=1, le=16384, description="EBS volume size in GB.")
     environment: dict[str, str] = Field(
         default_factory=dict, description="Environment variables of the container."
@@ -48,6 +53,18 @@ class JobConfigBase(BaseModel):
     @classmethod
     def _check_instance(cls, value: Any) -> Any:
         return check_instance_type(value)
+
+    @field_validator("code_location")
+    @classmethod
+    def _check_code_location(cls, value: str | None) -> str | None:
+        if value is not None and (not isinstance(value, str) or value.endswith(".tar.gz")):
+            raise ValueError(f"{value!r} is not an S3 prefix such as 's3://bucket/code'")
+        return check_s3_uri(value)  # type: ignore[no-any-return]
+
+    @property
+    def script_name(self) -> str:
+        """The entry point as the container runs it: relative to the unpacked bundle."""
+        return self.entry_point if self.source_dir is not None else Path(self.entry_point).name
 
     @field_validator("output_path", check_fields=False)
     @classmethod

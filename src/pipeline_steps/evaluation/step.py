@@ -16,7 +16,9 @@ from pydantic import Field, field_validator
 
 from pipeline_script_contracts import MODEL_EVALUATION_CONTRACT
 from pipeline_steps.core.builder import JobStepBuilder
+from pipeline_steps.core.code_bundle import upload_runproc
 from pipeline_steps.core.job_config import JobConfigBase
+from pipeline_steps.core.jobs import ProcessingJob, ProcessingPath, image_uri, processing_step_args
 from pipeline_steps.core.sdk_steps import QuietProcessingStep
 from pipeline_steps.frameworks.xgboost.compatibility import check_prepared_hyperparameters
 from pipeline_steps.frameworks.xgboost.parameter_space import parameter_space
@@ -25,18 +27,15 @@ from pipeline_steps.sdk import (
     ExecutionVariables,
     Join,
     PipelineVariable,
-    ProcessingInput,
-    ProcessingOutput,
     ProcessingStep,
     Step,
-    xgboost_processor_class,
 )
 
 __all__ = ["ModelEvaluationConfig", "ModelEvaluationStepBuilder"]
 
 
 class ModelEvaluationConfig(JobConfigBase):
-    """Settings of the model evaluation processing step (an XGBoost framework processor)."""
+    """Settings of the model evaluation processing step (it runs in the XGBoost image)."""
 
     entry_point: str = Field(
         MODEL_EVALUATION_CONTRACT.entry_point, description="Evaluation script."
@@ -100,42 +99,41 @@ class ModelEvaluationStepBuilder(JobStepBuilder[ModelEvaluationConfig]):
         """The step runs the XGBoost framework processor, so it scores XGBoost models."""
         return "xgboost"
 
-    def processing_inputs(self, resolved: Mapping[str, Any]) -> list[ProcessingInput]:
-        """One ``ProcessingInput`` per resolved contract input, at its contract path."""
+    def processing_inputs(self, resolved: Mapping[str, Any]) -> list[ProcessingPath]:
+        """One input per resolved contract input, at its contract path's folder."""
         paths = self.contract.expected_input_paths
         return [
-            ProcessingInput(
-                source=value, destination=_destination_dir(paths[logical]), input_name=logical
-            )
+            ProcessingPath(logical, _destination_dir(paths[logical]), value)
             for logical, value in resolved.items()
         ]
 
-    def processing_outputs(self, step_name: str | None = None) -> list[ProcessingOutput]:
-        """One ``ProcessingOutput`` per contract output.
+    def processing_outputs(self, step_name: str | None = None) -> list[ProcessingPath]:
+        """One output per contract output, each execution in its own folder.
 
-        Under ``output_path`` each execution writes to its own folder,
-        ``<output_path>/<execution id>/<step name>/<output>``, as the SDK's default
-        destinations do: a fixed folder would let every execution overwrite the last one's
-        results (and the results a cached step points at).
+        ``<output_path>/<execution id>/<step name>/<output>`` (``output_path`` defaults
+        to ``s3://<session bucket>/<pipeline name>``), as the SDK's default destinations
+        are: a fixed folder would let every execution overwrite the last one's results
+        (and the results a cached step points at).
         """
         name = step_name or self.step_name
-        outputs = []
-        for logical, path in self.contract.expected_output_paths.items():
-            destination: str | Join | None = None
-            if self.config.output_path:
-                destination = Join(
-                    on="/",
-                    values=[
-                        self.config.output_path.rstrip("/"),
-                        ExecutionVariables.PIPELINE_EXECUTION_ID,
-                        name,
-                        logical,
-                    ],
-                )
-            outputs.append(
-                ProcessingOutput(output_name=logical, source=path, destination=destination)
+        base: Any = self.config.output_path
+        if base is None:
+            base = Join(
+                on="/",
+                values=[f"s3://{self.code_location().bucket}", ExecutionVariables.PIPELINE_NAME],
             )
-        return outputs
+        else:
+            base = base.rstrip("/")
+        return [
+            ProcessingPath(
+                logical,
+                path,
+                Join(
+                    on="/", values=[base, ExecutionVariables.PIPELINE_EXECUTION_ID, name, logical]
+                ),
+            )
+            for logical, path in self.contract.expected_output_paths.items()
+        ]
 
     def resolve_inputs(
         self,
@@ -165,22 +163,25 @@ class ModelEvaluationStepBuilder(JobStepBuilder[ModelEvaluationConfig]):
             **self.contract.optional_env_vars,
             **config.environment,
         }
-        processor = xgboost_processor_class()(
-            framework_version=config.framework_version,
-            role=config.role_arn,
+        job = ProcessingJob(
+            image_uri=image_uri(
+                "xgboost", self.region, config.framework_version, None, config.instance_type
+            ),
+            source_uri=self.source_uri(),
+            runproc_uri=upload_runproc(self._s3_client(), self.code_location(), config.script_name),
+            role_arn=config.role_arn,
+            base_job_name=name.lower()[:38],
             instance_type=config.instance_type,
             instance_count=config.instance_count,
-            volume_size_in_gb=config.volume_size,
-            max_runtime_in_seconds=config.max_runtime,
-            base_job_name=name.lower()[:38],
-            env=environment,
-            sagemaker_session=self.sagemaker_session,
+            volume_size=config.volume_size,
+            max_runtime=config.max_runtime,
+            environment=environment,
         )
-        step_args = processor.run(
-            code=config.entry_point,
-            source_dir=config.source_dir,
-            inputs=self.processing_inputs(resolved),
-            outputs=self.processing_outputs(name),
+        step_args = processing_step_args(
+            self.sagemaker_session,
+            job,
+            self.processing_inputs(resolved),
+            self.processing_outputs(name),
         )
         return QuietProcessingStep(
             name=name, step_args=step_args, cache_config=cache_config, depends_on=depends_on

@@ -35,7 +35,6 @@ from pipeline_steps.sdk import (
     Parameter,
     PipelineVariable,
     Step,
-    pytorch_estimator_class,
 )
 
 __all__ = [
@@ -159,6 +158,7 @@ class PyTorchTrainingStepBuilder(TrainingStepBuilder):
 
     contract = PYTORCH_TRAIN_CONTRACT
     config_class = PyTorchTrainingConfig
+    image_framework: ClassVar[str] = "pytorch"
     default_step_name: ClassVar[str] = "PyTorchTraining"
 
     def _checkpoint_uri(self, step_name: str) -> Any:
@@ -176,14 +176,6 @@ class PyTorchTrainingStepBuilder(TrainingStepBuilder):
                 step_name,
                 "checkpoints",
             ],
-        )
-
-    def _estimator(self, step_name: str) -> Any:
-        estimator = pytorch_estimator_class()
-        return estimator(
-            base_job_name=step_name.lower()[:38],
-            checkpoint_s3_uri=self._checkpoint_uri(step_name),
-            **self._framework_kwargs(),
         )
 
     def _output_references(self, step: Step) -> dict[str, Any]:

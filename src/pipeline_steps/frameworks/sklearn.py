@@ -34,7 +34,7 @@ from pipeline_steps.frameworks.sklearn_space import (
 )
 from pipeline_steps.frameworks.training import TrainingConfigBase, TrainingStepBuilder
 from pipeline_steps.frameworks.unknown_names import refuse_unknown_names
-from pipeline_steps.sdk import Parameter, sklearn_estimator_class
+from pipeline_steps.sdk import Parameter
 
 __all__ = [
     "SKLEARN_FRAMEWORK_VERSION",
@@ -347,7 +347,4 @@ class SKLearnTrainingStepBuilder(TrainingStepBuilder):
     contract = SKLEARN_TRAIN_CONTRACT
     config_class = SKLearnTrainingConfig
     default_step_name: ClassVar[str] = "SKLearnTraining"
-
-    def _estimator(self, step_name: str) -> Any:
-        estimator = sklearn_estimator_class()
-        return estimator(base_job_name=step_name.lower()[:38], **self._framework_kwargs())
+    image_framework: ClassVar[str] = "sklearn"

@@ -11,23 +11,17 @@ stringified hyperparameters.
 
 from __future__ import annotations
 
-import abc
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field, model_validator
 
 from pipeline_steps.core.builder import JobStepBuilder
+from pipeline_steps.core.errors import StepBuilderError
 from pipeline_steps.core.job_config import JobConfigBase
+from pipeline_steps.core.jobs import Channel, TrainingJob, image_uri, training_step_args
 from pipeline_steps.core.sdk_steps import QuietTrainingStep
-from pipeline_steps.sdk import (
-    CacheConfig,
-    Join,
-    PipelineVariable,
-    Step,
-    TrainingInput,
-    TrainingStep,
-)
+from pipeline_steps.sdk import CacheConfig, Join, PipelineVariable, Step, TrainingStep
 
 __all__ = ["CONTENT_TYPES", "MAX_TRAINING_SECONDS", "TrainingConfigBase", "TrainingStepBuilder"]
 
@@ -73,9 +67,13 @@ class TrainingConfigBase(JobConfigBase):
 class TrainingStepBuilder(JobStepBuilder[Any]):
     """Builds a TrainingStep whose channels follow the builder's contract.
 
-    A framework supplies ``_estimator`` (the SDK estimator for its container); the
-    channels, the step and its outputs are the same for every framework.
+    A framework names its training image (``image_framework``, the SDK's ``image_uris``
+    name); the code bundle, the channels, the step and its outputs are the same for
+    every framework and every SDK major (``pipeline_steps.core.jobs``).
     """
+
+    image_framework: ClassVar[str]
+    """The framework's name in the SDK's image table: ``xgboost``, ``pytorch``, ``sklearn``."""
 
     @property
     def framework(self) -> str | None:
@@ -83,10 +81,6 @@ class TrainingStepBuilder(JobStepBuilder[Any]):
         from pipeline_steps.frameworks import FRAMEWORKS
 
         return next((f.name for f in FRAMEWORKS.values() if f.contract == self.contract), None)
-
-    @abc.abstractmethod
-    def _estimator(self, step_name: str) -> Any:
-        """The SDK estimator that runs this framework's container in script mode."""
 
     def _output_references(self, step: Step) -> dict[str, Any]:
         return {
@@ -102,15 +96,51 @@ class TrainingStepBuilder(JobStepBuilder[Any]):
             ),
         }
 
-    def training_inputs(self, resolved: Mapping[str, Any]) -> dict[str, TrainingInput]:
-        """One ``TrainingInput`` per resolved contract input, keyed by channel name."""
-        channels: dict[str, TrainingInput] = {}
-        for logical, value in resolved.items():
-            channel = self.contract.channel_name(logical)
-            channels[channel] = TrainingInput(
-                s3_data=value, content_type=CONTENT_TYPES.get(logical)
-            )
-        return channels
+    def channels(self, resolved: Mapping[str, Any]) -> list[Channel]:
+        """One channel per resolved contract input, named as the contract's path says."""
+        return [
+            Channel(self.contract.channel_name(logical), value, CONTENT_TYPES.get(logical))
+            for logical, value in resolved.items()
+        ]
+
+    def image_uri(self) -> str:
+        """The framework's training image for the configured version and instance type."""
+        config = self.config
+        return image_uri(
+            self.image_framework,
+            self.region,
+            config.framework_version,
+            config.py_version,
+            _literal_instance_type(config.instance_type, self.step_name),
+        )
+
+    def _checkpoint_uri(self, step_name: str) -> Any:
+        """Where checkpoints sync to; None (no checkpointing) unless a framework says so."""
+        return None
+
+    def training_job(self, step_name: str) -> TrainingJob:
+        """The job this builder's step runs (uploads the code bundle if it is new)."""
+        config = self.config
+        output_path = config.output_path
+        if output_path is None:
+            output_path = f"s3://{self.code_location().bucket}/"
+        return TrainingJob(
+            image_uri=self.image_uri(),
+            entry_point=config.script_name,
+            source_uri=self.source_uri(),
+            role_arn=config.role_arn,
+            region=self.region,
+            base_job_name=step_name.lower()[:38],
+            output_path=output_path,
+            instance_type=config.instance_type,
+            instance_count=config.instance_count,
+            volume_size=config.volume_size,
+            max_run=config.max_run,
+            environment=dict(config.environment),
+            checkpoint_s3_uri=self._checkpoint_uri(step_name),
+            use_spot_instances=config.use_spot_instances,
+            max_wait=config.max_wait,
+        )
 
     def _make_step(
         self,
@@ -120,29 +150,22 @@ class TrainingStepBuilder(JobStepBuilder[Any]):
         cache_config: CacheConfig | None,
         depends_on: list[Any] | None,
     ) -> TrainingStep:
-        step_args = self._estimator(name).fit(inputs=self.training_inputs(resolved))
+        step_args = training_step_args(
+            self.sagemaker_session, self.training_job(name), self.channels(resolved)
+        )
         return QuietTrainingStep(
             name=name, step_args=step_args, cache_config=cache_config, depends_on=depends_on
         )
 
-    def _framework_kwargs(self) -> dict[str, Any]:
-        config = self.config
-        kwargs: dict[str, Any] = {
-            "entry_point": config.entry_point,
-            "source_dir": config.source_dir,
-            "framework_version": config.framework_version,
-            "py_version": config.py_version,
-            "role": config.role_arn,
-            "instance_type": config.instance_type,
-            "instance_count": config.instance_count,
-            "volume_size": config.volume_size,
-            "max_run": config.max_run,
-            "use_spot_instances": config.use_spot_instances,
-            "environment": dict(config.environment) or None,
-            "sagemaker_session": self.sagemaker_session,
-        }
-        if config.output_path is not None:
-            kwargs["output_path"] = config.output_path
-        if config.max_wait is not None:
-            kwargs["max_wait"] = config.max_wait
-        return kwargs
+
+def _literal_instance_type(value: Any, step_name: str) -> str:
+    """The instance type the image is chosen for (CPU or GPU): a literal or a default."""
+    if isinstance(value, str):
+        return value
+    default = getattr(value, "default_value", None)
+    if isinstance(default, str):
+        return default
+    raise StepBuilderError(
+        f"step {step_name!r}: instance_type is a pipeline variable without a default, so the "
+        "training image (CPU or GPU) cannot be chosen; give the parameter a default"
+    )

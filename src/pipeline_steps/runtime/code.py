@@ -18,9 +18,10 @@ Training (``TRAINING_LOCATORS``):
 
 Processing (``PROCESSING_LOCATORS``):
 
-- ``shell_entrypoint``: ``ContainerEntrypoint`` runs a shell script from an input (SDK v2
-  ``FrameworkProcessor``'s ``runproc.sh``: ``cd <code dir>``, ``tar -xzf sourcedir.tar.gz``,
-  then ``<python> <script> "$@"``); the script is read, not executed.
+- ``shell_entrypoint``: ``ContainerEntrypoint`` runs a shell script from an input (the
+  builders' ``runproc.sh``, ``pipeline_steps.core.code_bundle``, or SDK v2
+  ``FrameworkProcessor``'s: ``cd <code dir>``, ``tar -xzf sourcedir.tar.gz``, then
+  ``[exec] <python> <script> "$@"``); the script is read, not executed.
 - ``python_entrypoint``: ``ContainerEntrypoint`` is ``python3 <script.py>`` (``ScriptProcessor``).
 - ``environment_program``: as for training.
 
@@ -52,7 +53,7 @@ __all__ = [
 ]
 
 _PYTHON = re.compile(r"(.*/)?python(\d+(\.\d+)*)?")
-_RUN_LINE = re.compile(r'(?P<command>.+?)\s+(?P<script>[^\s"\']+\.py)\s+"\$@"\s*')
+_RUN_LINE = re.compile(r'(?:exec\s+)?(?P<command>.+?)\s+(?P<script>[^\s"\']+\.py)\s+"\$@"\s*')
 
 
 @dataclass(frozen=True)

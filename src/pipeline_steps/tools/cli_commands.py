@@ -163,7 +163,6 @@ def _write_definition(
 ) -> int:
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError
-    from botocore.exceptions import ConnectionError as BotoConnectionError
     from pydantic import ValidationError
 
     from pipeline_steps.core.errors import StepBuilderError
@@ -188,6 +187,8 @@ def _write_definition(
         )
     except (ValidationError, StepBuilderError) as error:
         raise UsageError(one_line(error)) from None
+    except (BotoCoreError, ClientError) as error:  # the job code bundles are uploaded here
+        raise AwsFailureError(_aws_failure("uploading the jobs' code failed", error)) from None
     if args.mock:  # after the build checked the ARN: the mock Lambda needs the role to exist
         from pipeline_steps.tools.mock_aws import create_mock_role
 
@@ -195,11 +196,7 @@ def _write_definition(
     try:
         definition = json.loads(built.pipeline.definition())
     except (BotoCoreError, ClientError, BundledLambdaError) as error:
-        cause = error.__cause__ if isinstance(error, BundledLambdaError) else error
-        hint = ""
-        if isinstance(cause, BotoConnectionError):
-            hint = "; check this machine's network connection and proxy settings (HTTPS_PROXY)"
-        raise AwsFailureError(f"rendering the definition failed: {one_line(error)}{hint}") from None
+        raise AwsFailureError(_aws_failure("rendering the definition failed", error)) from None
     text = json.dumps(definition, indent=2, sort_keys=True) + "\n"
     mermaid = pipeline_to_mermaid(definition) + "\n" if args.mermaid else ""
     if args.output:
@@ -227,3 +224,16 @@ def command_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     with sdk_telemetry_off():
         return run_demo(Path(args.output), out)
+
+
+def _aws_failure(what: str, error: Exception) -> str:
+    """One line: what failed, the AWS error, and what to check when it is the network."""
+    from botocore.exceptions import ConnectionError as BotoConnectionError
+
+    from pipeline_steps.deployment.errors import BundledLambdaError
+
+    cause = error.__cause__ if isinstance(error, BundledLambdaError) else error
+    hint = ""
+    if isinstance(cause, BotoConnectionError):
+        hint = "; check this machine's network connection and proxy settings (HTTPS_PROXY)"
+    return f"{what}: {one_line(error)}{hint}"

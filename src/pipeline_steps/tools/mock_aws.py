@@ -48,6 +48,9 @@ def use_fake_credentials(region: str = MOCK_REGION) -> None:
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
             "AWS_EC2_METADATA_DISABLED": "true",
             "MOTO_ACCOUNT_ID": MOCK_ACCOUNT,
+            # SDK v3's ModelTrainer checks its role with iam:SimulatePrincipalPolicy, which
+            # the mock does not implement; the mock role is ours anyway.
+            "SAGEMAKER_VALIDATE_ROLE": "false",
         }
     )
 

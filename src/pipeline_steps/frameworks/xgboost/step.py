@@ -11,7 +11,6 @@ from pipeline_script_contracts import XGBOOST_TRAIN_CONTRACT
 from pipeline_steps.frameworks.training import TrainingConfigBase, TrainingStepBuilder
 from pipeline_steps.frameworks.xgboost.compatibility import check_prepared_hyperparameters
 from pipeline_steps.frameworks.xgboost.parameter_space import parameter_space
-from pipeline_steps.sdk import xgboost_estimator_class
 
 __all__ = ["XGBoostTrainingConfig", "XGBoostTrainingStepBuilder"]
 
@@ -41,10 +40,7 @@ class XGBoostTrainingStepBuilder(TrainingStepBuilder):
     contract = XGBOOST_TRAIN_CONTRACT
     config_class = XGBoostTrainingConfig
     default_step_name: ClassVar[str] = "XGBoostTraining"
-
-    def _estimator(self, step_name: str) -> Any:
-        estimator = xgboost_estimator_class()
-        return estimator(base_job_name=step_name.lower()[:38], **self._framework_kwargs())
+    image_framework: ClassVar[str] = "xgboost"
 
     def resolve_inputs(
         self,
