@@ -62,7 +62,7 @@ def _run(output: Path, out: TextIO, learning_rate: float, started: float) -> int
         default_bucket=DEMO_BUCKET,
         sagemaker_client=boto_session.client("sagemaker"),
     )
-    session.lambda_client = lambda_client  # type: ignore[assignment]
+    session.lambda_client = lambda_client  # type: ignore[assignment, unused-ignore]
 
     learning_rate_parameter = ParameterFloat(name="LearningRate", default_value=0.1)
     max_depth_parameter = ParameterInteger(name="MaxDepth", default_value=6)
