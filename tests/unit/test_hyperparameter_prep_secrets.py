@@ -95,6 +95,8 @@ MUST_ACCEPT: dict[str, Any] = {
     "special_token": "<|reserved_special_token_250|>",
     "additional_special_tokens": ["<|im_start|>", "<|im_end|>", "<|eot_id|>"],
     "token": "[CLS]",
+    # a number written as text under a *_token name (found by hypothesis): not random
+    "temperature_token": "1.3407807929942596e+154",
     "max_tokens": 4096,
     "max_new_tokens": 512,
     "bos_token_id": 1,

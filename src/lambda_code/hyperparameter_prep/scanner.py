@@ -88,6 +88,8 @@ _LONGEST_NAME_WORDS: Final = 4
 _WORD_RE: Final = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 _RANDOM_LOOKING_RE: Final = re.compile(r"[A-Za-z0-9+/=_.~-]{20,}")
 _MIN_RANDOM_ENTROPY_BITS: Final = 3.5
+_NUMBER_TEXT_RE: Final = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+"""A number written as text (an override arrives as text): never a credential."""
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
@@ -157,6 +159,8 @@ def name_kind(key: str) -> int:
 def looks_random(text: str) -> bool:
     """Long (20+), only base64/hex/URL-safe characters, high entropy, mixed classes."""
     if len(text) < 20 or not _RANDOM_LOOKING_RE.fullmatch(text):
+        return False
+    if _NUMBER_TEXT_RE.fullmatch(text):
         return False
     classes = (
         any(c.isupper() for c in text)
