@@ -3,21 +3,18 @@
 The scripts beside this file import it as a sibling module (``import job_io``). A script
 run as ``python <folder>/<script>.py`` has its own folder first on ``sys.path``: the
 training toolkit runs the entry point from ``/opt/ml/code``, processing runs it from
-``/opt/ml/processing/input/code`` (``runproc.sh``), and the local runner and the tests run
-it from the folder it was unpacked to. Standard library only, and the syntax and library
-of Python 3.8, the oldest default image's (XGBoost ``1.7-1``).
+``/opt/ml/processing/input/code`` (``runproc.sh``), the local runner from where it
+unpacked the code, the tests from the scripts folder. Standard library only, and the
+syntax and library of Python 3.8, the oldest default image's (XGBoost ``1.7-1``).
 
 Locations come from SageMaker's environment, with the contract's paths as defaults, so a
 script runs in the container and outside it:
 
-=========================  ==================================  ==========================
-function                   variable                            default
-=========================  ==================================  ==========================
-``channel_dir(name)``      ``SM_CHANNEL_<NAME>``               ``/opt/ml/input/data/<name>``
-``model_dir()``            ``SM_MODEL_DIR``                    ``/opt/ml/model``
-``output_data_dir()``      ``SM_OUTPUT_DATA_DIR``              ``/opt/ml/output/data``
-``processing_path(rel)``   ``PIPELINE_PROCESSING_ROOT``        ``/opt/ml/processing``
-=========================  ==================================  ==========================
+- ``channel_dir(name)``: ``$SM_CHANNEL_<NAME>``, else ``/opt/ml/input/data/<name>``;
+- ``model_dir()``: ``$SM_MODEL_DIR``, else ``/opt/ml/model``;
+- ``output_data_dir()``: ``$SM_OUTPUT_DATA_DIR``, else ``/opt/ml/output/data``;
+- ``processing_path(relative)``: ``/opt/ml/processing/<relative>``, under
+  ``$PIPELINE_PROCESSING_ROOT`` when that is set.
 
 Bad input raises ``ScriptError``; ``run(main, __file__)`` turns it into one line on stderr,
 ``<script>: error: <message>``, and exit status 2 (as the library's CLI does for bad input).
