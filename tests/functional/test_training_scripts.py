@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import runpy
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -20,10 +19,9 @@ from typing import Any
 
 import pytest
 
-from pipeline_script_contracts import PYTORCH_TRAIN_CONTRACT, SKLEARN_TRAIN_CONTRACT
 from pipeline_steps.frameworks.pytorch import PyTorchHyperparameters
 from pipeline_steps.frameworks.sklearn import SKLearnHyperparameters
-from pipeline_steps.reference_scripts import REFERENCE_SCRIPTS_DIR
+from pipeline_steps.reference_scripts import REFERENCE_SCRIPTS_DIR, load_script
 
 TORCH_SCRIPT = REFERENCE_SCRIPTS_DIR / "train.py"
 SKLEARN_SCRIPT = REFERENCE_SCRIPTS_DIR / "train_sklearn.py"
@@ -125,35 +123,12 @@ def container_with_data(root: Path, kind: str) -> Container:
 
 
 def one_error_line(completed: subprocess.CompletedProcess[str], script: str) -> str:
-    """The single stderr line of a refused run (exit status 1)."""
-    assert completed.returncode == 1, completed.stderr
+    """The single stderr line of a refused run (exit status 2, as for any bad input)."""
+    assert completed.returncode == 2, completed.stderr
     lines = completed.stderr.strip().splitlines()
     assert len(lines) == 1, completed.stderr
     assert lines[0].startswith(f"{script}: error: ")
     return lines[0]
-
-
-@pytest.mark.parametrize(
-    ("script", "contract", "checkpoints"),
-    [(TORCH_SCRIPT, PYTORCH_TRAIN_CONTRACT, True), (SKLEARN_SCRIPT, SKLEARN_TRAIN_CONTRACT, False)],
-)
-def test_default_locations_are_the_contract_paths(
-    monkeypatch: pytest.MonkeyPatch, script: Path, contract: Any, checkpoints: bool
-) -> None:
-    """GIVEN no SageMaker variables WHEN a script is loaded THEN every location is the
-    contract's /opt/ml path."""
-    for name in LOCATION_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
-    space = runpy.run_path(str(script), run_name="reference_script")
-    inputs, outputs = contract.expected_input_paths, contract.expected_output_paths
-    assert str(space["TRAIN_DIR"]) == inputs["training_data"]
-    assert str(space["VALIDATION_DIR"]) == inputs["validation_data"]
-    config_file = space["CONFIG_DIR"] / space["HYPERPARAMETERS_FILE"]
-    assert str(config_file) == inputs["hyperparameters_s3_uri"]
-    assert str(space["MODEL_DIR"]) == outputs["model_output"]
-    assert str(space["OUTPUT_DATA_DIR"]) == outputs["evaluation_output"]
-    if checkpoints:
-        assert str(space["CHECKPOINT_DIR"]) == outputs["checkpoints"]
 
 
 # ------------------------------------------------------------------------------ train.py
@@ -207,9 +182,9 @@ def test_torch_model_artifact_reproduces_the_reported_accuracy(tmp_path: Path) -
     box = container_with_data(tmp_path, "binary")
     box.write_hyperparameters(TORCH_GRID["adam-defaults"].to_hyperparameters())
     assert box.run(TORCH_SCRIPT).returncode == 0
-    space = runpy.run_path(str(TORCH_SCRIPT), run_name="reference_script")
+    script = load_script("train.py")
     architecture = json.loads((box.model / "model.json").read_text())["architecture"]
-    model = space["build_model"](torch, architecture)
+    model = script.build_model(torch, architecture)
     model.load_state_dict(torch.load(box.model / "model.pt", weights_only=True))
     model.eval()
     rows = torch.tensor(make_rows(30, 3, "binary"))
@@ -217,8 +192,8 @@ def test_torch_model_artifact_reproduces_the_reported_accuracy(tmp_path: Path) -
         accuracy = ((model(rows[:, 1:]) > 0).float() == rows[:, :1]).float().mean().item()
     assert accuracy == pytest.approx(box.metrics()["validation_accuracy"])
 
-    hp = space["check_hyperparameters"]({"use_amp": True})
-    trainer = space["Trainer"](torch, hp, architecture)
+    hp = script.check_hyperparameters({"use_amp": True})
+    trainer = script.Trainer(torch, hp, architecture)
     with trainer.autocast():
         assert trainer.model(rows[:, 1:]).dtype == torch.bfloat16
 
@@ -272,7 +247,7 @@ def test_torch_refuses_bad_input_in_one_line_before_training(
     tmp_path: Path, hyperparameters: Any, rows: Any, message: str
 ) -> None:
     """GIVEN an unknown key, a rule broken, bad rows or no config file
-    WHEN train.py starts THEN it exits 1 with one stderr line naming the problem, and
+    WHEN train.py starts THEN it exits 2 with one stderr line naming the problem, and
     writes no model."""
     box = Container(tmp_path)
     box.write_rows("train", "train.csv", rows or make_rows(10, 1, "binary"))
@@ -375,7 +350,7 @@ def test_sklearn_refuses_bad_hyperparameters_in_one_line(
     tmp_path: Path, hyperparameters: Any, message: str
 ) -> None:
     """GIVEN a hyperparameters dict that never met the model WHEN train_sklearn.py starts
-    THEN it exits 1 with one stderr line naming the key (with the closest name when
+    THEN it exits 2 with one stderr line naming the key (with the closest name when
     misspelt) or scikit-learn's own rule, and writes no model."""
     box = container_with_data(tmp_path, "binary")
     box.write_hyperparameters(hyperparameters)

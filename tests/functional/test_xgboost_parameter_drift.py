@@ -26,7 +26,6 @@ import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -41,7 +40,7 @@ from pipeline_steps.frameworks.xgboost.parameter_space import (
     parameter_space,
     version_tuple,
 )
-from pipeline_steps.reference_scripts import REFERENCE_SCRIPTS_DIR
+from pipeline_steps.reference_scripts import load_script
 
 xgb = pytest.importorskip("xgboost")
 
@@ -161,15 +160,6 @@ def installed_image() -> ImageSpec:
 
 
 IMAGE = installed_image()
-
-
-def load_script(name: str) -> ModuleType:
-    """A reference script run as a module from its source, writing no __pycache__."""
-    path = REFERENCE_SCRIPTS_DIR / name
-    module = ModuleType(name.removesuffix(".py"))
-    module.__file__ = str(path)
-    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), module.__dict__)
-    return module
 
 
 TRAIN_XGB = load_script("train_xgb.py")

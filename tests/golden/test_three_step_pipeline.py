@@ -12,8 +12,12 @@ Regenerate with ``python -m pytest tests/golden --update-golden``.
 
 from __future__ import annotations
 
+import compileall
+import io
 import json
 import re
+import shutil
+import tarfile
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +26,7 @@ import pytest
 from moto import mock_aws
 
 from pipeline_steps import XGBoostHyperparameters
+from pipeline_steps.core.code_bundle import source_tar
 from pipeline_steps.reference_scripts import REFERENCE_SCRIPTS_DIR
 from pipeline_steps.sdk import SDK_MAJOR, ParameterFloat, PipelineSession
 from pipeline_steps.tools.templates import build_training_pipeline
@@ -129,19 +134,32 @@ def test_normalisation_touches_only_code_upload_keys(definition: dict[str, Any])
     assert json.loads(restored) == definition
 
 
-def test_code_upload_hash_is_stable_across_compilations(definition: dict[str, Any]) -> None:
-    """GIVEN the reference scripts folder, which holds only the four contract scripts and
-    the XGBoost parameter table train_xgb.py reads
-    WHEN the pipeline is compiled a second time
-    THEN the code-upload keys (content hashes) are identical: nothing else, such as a
-    __pycache__ written on import, is part of the uploaded source_dir."""
-    assert sorted(path.name for path in REFERENCE_SCRIPTS_DIR.iterdir()) == [
+def test_code_upload_hash_is_stable_across_compilations(
+    definition: dict[str, Any], tmp_path: Path
+) -> None:
+    """GIVEN the reference scripts folder: the four contract scripts, the helper module they
+    import and the data files they read
+    WHEN it is bundled, also as a copy with a __pycache__ (as importing job_io writes),
+    and the pipeline is compiled a second time
+    THEN the bundle holds exactly those files, the copy bundles to the same bytes, and the
+    code-upload keys (content hashes) are identical: bytecode is never uploaded."""
+    bundle = source_tar(REFERENCE_SCRIPTS_DIR)
+    with tarfile.open(fileobj=io.BytesIO(bundle)) as archive:
+        members = sorted(archive.getnames())
+    assert members == [
+        "job_io.py",
         "model_evaluation.py",
+        "pytorch_hyperparameters.json",
+        "sklearn_estimators.json",
         "train.py",
         "train_sklearn.py",
         "train_xgb.py",
         "xgboost_parameters.json",
     ]
+    copy = shutil.copytree(REFERENCE_SCRIPTS_DIR, tmp_path / "scripts")
+    assert compileall.compile_dir(copy, quiet=1)
+    assert any((copy / "__pycache__").glob("job_io.*.pyc"))
+    assert source_tar(copy) == bundle
     again = _compile()
     assert CODE_KEY.findall(json.dumps(again)) == CODE_KEY.findall(json.dumps(definition))
     assert again == definition

@@ -1,12 +1,14 @@
 """PyTorchHyperparameters (frameworks/pytorch.py) and the checks train.py makes of the same names.
 
-train.py is loaded with ``runpy.run_path`` (compiled in memory, so no ``__pycache__`` lands
-in the uploaded scripts folder) to read its table of names, defaults and bounds.
+Both read pytorch_hyperparameters.json beside the scripts (names, defaults, rules); the model
+also declares the types and bounds as pydantic fields, and these tests hold the two
+together. train.py is loaded with ``load_script`` (compiled in memory, with its sibling
+``job_io``), so no ``__pycache__`` lands in the scripts folder.
 """
 
 from __future__ import annotations
 
-import runpy
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -17,16 +19,18 @@ from pipeline_steps.frameworks.pytorch import (
     PYTORCH_OPTIMIZERS,
     PyTorchHyperparameters,
 )
-from pipeline_steps.reference_scripts import REFERENCE_SCRIPTS_DIR
+from pipeline_steps.reference_scripts import load_data_file, load_script
 from pipeline_steps.sdk import ParameterBoolean, ParameterFloat, ParameterInteger, ParameterString
 
-TRAIN_SCRIPT = REFERENCE_SCRIPTS_DIR / "train.py"
+TABLE = load_data_file("pytorch_hyperparameters.json")
+RULES = TABLE["parameters"]
+BOUND_KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 
 
 @pytest.fixture(scope="module")
-def script() -> dict[str, Any]:
-    """train.py's module namespace, without running main()."""
-    return runpy.run_path(str(TRAIN_SCRIPT), run_name="reference_train_script")
+def script() -> ModuleType:
+    """train.py as a module, without running main()."""
+    return load_script("train.py")
 
 
 def _error_fields(error: ValidationError) -> list[str]:
@@ -105,7 +109,7 @@ def test_unknown_name_without_a_close_match_lists_the_known_names() -> None:
 @pytest.mark.parametrize("optimizer", sorted(set(PYTORCH_OPTIMIZERS) - MOMENTUM_OPTIMIZERS))
 def test_momentum_is_refused_for_optimizers_without_it(optimizer: str) -> None:
     """GIVEN momentum with adam, adamw or adagrad WHEN validated THEN the fix is named."""
-    with pytest.raises(ValidationError, match="set optimizer to 'sgd' or 'rmsprop'"):
+    with pytest.raises(ValidationError, match="set optimizer to 'rmsprop' or 'sgd'"):
         PyTorchHyperparameters(optimizer=optimizer, momentum=0.9)
 
 
@@ -142,49 +146,47 @@ def test_every_field_takes_a_pipeline_parameter_of_its_type() -> None:
         PyTorchHyperparameters(dropout=ParameterFloat("Dropout", 1.5))
 
 
-# ---------------------------------------------------------------- train.py agrees with the model
+# ------------------------------------------- the data file, the model and train.py agree
 
 
-def test_script_knows_exactly_the_model_fields_with_the_same_defaults(
-    script: dict[str, Any],
-) -> None:
-    """GIVEN train.py's table WHEN compared with the model THEN names and defaults agree."""
-    table = script["HYPERPARAMETERS"]
+def test_data_file_names_exactly_the_model_fields_with_the_same_defaults() -> None:
+    """GIVEN pytorch_hyperparameters.json WHEN compared with the model THEN the names and
+    defaults agree, and so do the optimizers (the field's Literal) and those with momentum."""
     fields = PyTorchHyperparameters.model_fields
 
-    assert sorted(table) == sorted(fields)
-    assert {name: entry[0] for name, entry in table.items()} == {
+    assert sorted(RULES) == sorted(fields)
+    assert {name: rules["default"] for name, rules in RULES.items()} == {
         name: field.default for name, field in fields.items()
     }
-    assert tuple(script["OPTIMIZERS"]) == PYTORCH_OPTIMIZERS
-    assert set(script["MOMENTUM_OPTIMIZERS"]) == MOMENTUM_OPTIMIZERS
+    assert tuple(RULES["optimizer"]["enum"]) == PYTORCH_OPTIMIZERS
+    assert set(TABLE["momentum_optimizers"]) == MOMENTUM_OPTIMIZERS
 
 
-def _json_bounds(name: str) -> tuple[Any, Any, str] | None:
+def _literal_schema(name: str) -> dict[str, Any]:
+    """The model's JSON schema of ``name`` without the pipeline-parameter and null options."""
     schema = PyTorchHyperparameters.model_json_schema()["properties"][name]
-    numeric = next(
-        (option for option in schema.get("anyOf", [schema]) if option.get("type") in ("integer",
-         "number")),
-        None,
-    )  # fmt: skip
-    if numeric is None:
-        return None
-    low = numeric.get("minimum", numeric.get("exclusiveMinimum"))
-    high = numeric.get("maximum", numeric.get("exclusiveMaximum"))
-    interval = ("(" if "exclusiveMinimum" in numeric else "[") + (
-        ")" if "exclusiveMaximum" in numeric else "]"
-    )
-    return low, high, interval
+    options = [
+        option
+        for option in schema.get("anyOf", [schema])
+        if option.get("type") in ("integer", "number", "boolean", "string")
+    ]
+    assert len(options) == 1, schema
+    return options[0]
 
 
 @pytest.mark.parametrize("name", sorted(PyTorchHyperparameters.model_fields))
-def test_script_bounds_match_the_model_bounds(script: dict[str, Any], name: str) -> None:
-    """GIVEN a numeric field WHEN the script's bounds and the model's JSON schema are compared
-    THEN they are the same interval, so a dict that skips the model meets the same rules."""
-    _, kind, bounds = script["HYPERPARAMETERS"][name]
-    if kind not in ("int", "float"):
-        return
-    assert _json_bounds(name) == bounds
+def test_data_file_rules_match_the_model_fields(name: str) -> None:
+    """GIVEN a field WHEN the data file's rules and the model's JSON schema are compared
+    THEN type, choices and bounds are the same, so a dict that skips the model meets the
+    same rules in train.py."""
+    schema = _literal_schema(name)
+    rules = RULES[name]
+
+    assert schema["type"] == rules["type"]
+    assert schema.get("enum") == rules.get("enum")
+    assert {k: schema[k] for k in BOUND_KEYWORDS if k in schema} == {
+        k: rules[k] for k in BOUND_KEYWORDS if k in rules
+    }
 
 
 @pytest.mark.parametrize(
@@ -196,25 +198,26 @@ def test_script_bounds_match_the_model_bounds(script: dict[str, Any], name: str)
         ({"use_amp": 1}, "hyperparameter 'use_amp' is 1; expected true or false"),
         ({"optimizer": "lbfgs"}, "expected one of adam, adamw, sgd, rmsprop, adagrad"),
         ({"dropout": 1.0}, "expected a number in [0.0, 1.0)"),
+        ({"learning_rate": 0.0}, "expected a number in (0.0, 10.0]"),
+        ({"gradient_clip_norm": -1.0}, "expected a number in (0.0, inf]"),
         ({"momentum": 0.9}, "'momentum' is not used by optimizer 'adam'"),
-        ([1, 2], "must be a JSON object"),
     ],
 )
 def test_script_refuses_what_the_model_refuses(
-    script: dict[str, Any], given: Any, message: str
+    script: ModuleType, given: Any, message: str
 ) -> None:
     """GIVEN hyperparameters that never met the model (a plain dict) WHEN train.py checks them
     THEN it refuses with one line that names the key and the rule."""
-    with pytest.raises(script["ScriptError"]) as caught:
-        script["check_hyperparameters"](given)
+    with pytest.raises(script.ScriptError) as caught:
+        script.check_hyperparameters(given)
     assert message in str(caught.value)
     assert "\n" not in str(caught.value)
 
 
-def test_script_fills_defaults_and_keeps_model_output(script: dict[str, Any]) -> None:
+def test_script_fills_defaults_and_keeps_model_output(script: ModuleType) -> None:
     """GIVEN the model's dump WHEN train.py checks it THEN every value comes through as typed."""
     dumped = PyTorchHyperparameters(
         optimizer="rmsprop", momentum=0.5, epochs=3
     ).to_hyperparameters()
-    checked = script["check_hyperparameters"](dumped)
+    checked = script.check_hyperparameters(dumped)
     assert checked == {**dumped, "gradient_clip_norm": None}

@@ -203,3 +203,103 @@ def test_a_script_that_does_not_parse_is_a_contract_error(tmp_path: Path) -> Non
     """GIVEN a file with a syntax error WHEN checked THEN ContractError names the line."""
     with pytest.raises(ContractError, match=r"syntax error at line 2"):
         XGBOOST_TRAIN_CONTRACT.validate_implementation(_script(tmp_path, "x = 1\ndef (:\n"))
+
+
+# ---------------------------------------------------------------- modules a script imports
+
+HELPER = """
+import os
+from pathlib import Path
+
+CONFIG_FILE = "hyperparameters.json"
+
+
+def channel(name):
+    return Path(os.environ.get(f"SM_CHANNEL_{name.upper()}", f"/opt/ml/input/data/{name}"))
+
+
+def processing(relative):
+    return Path(os.environ.get("PIPELINE_PROCESSING_ROOT", "/opt/ml/processing")) / relative
+"""
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import helper\nhelper.channel('train')\nhelper.channel('test')\n",
+        "from helper import channel\nchannel('train')\nchannel('test')\n",
+        "import helper as h\ndef main():\n    return h.channel('test')\n",
+        "from helper import *\nchannel('test')\n",
+    ],
+)
+def test_a_helper_module_reading_an_undeclared_channel_is_caught_through_the_script(
+    source: str, tmp_path: Path
+) -> None:
+    """GIVEN a sibling module whose function reads SM_CHANNEL_<NAME> and
+    /opt/ml/input/data/<name>, and a training script that imports it (as a module, by name,
+    under another name, or with *) and calls it with the undeclared channel 'test'
+    WHEN the script is checked THEN both reads are reported at the helper's line, naming
+    the helper and the script that imports it."""
+    _script(tmp_path, HELPER, "helper.py")
+    script = _script(tmp_path, source)
+
+    findings = XGBOOST_TRAIN_CONTRACT.validate_implementation(script)
+
+    assert sorted((f.kind, f.subject) for f in findings) == [
+        ("env", "SM_CHANNEL_TEST"),
+        ("path", "/opt/ml/input/data/test"),
+    ]
+    for finding in findings:
+        assert finding.script == str(tmp_path / "helper.py")
+        assert finding.line == 9
+        assert finding.message.endswith("(in helper.py, imported by script.py)")
+    env = next(finding for finding in findings if finding.kind == "env")
+    assert "its channels: train, validation, config" in env.message
+
+
+def test_helpers_the_script_does_not_call_are_not_held_against_its_contract(
+    tmp_path: Path,
+) -> None:
+    """GIVEN a helper module with a training and a processing function WHEN a training script
+    calls only the training one, and a processing script only the other THEN neither is
+    reported: what a script never runs is not part of it."""
+    _script(tmp_path, HELPER, "helper.py")
+    training = _script(tmp_path, "import helper\nhelper.channel('config')\n", "train.py")
+    processing = _script(
+        tmp_path,
+        "import os\nimport helper\nos.environ['ID_FIELD'], os.environ['LABEL_FIELD']\n"
+        "helper.processing('input/config/' + helper.CONFIG_FILE)\n",
+        "evaluate.py",
+    )
+
+    assert XGBOOST_TRAIN_CONTRACT.validate_implementation(training) == []
+    assert MODEL_EVALUATION_CONTRACT.validate_implementation(processing) == []
+
+
+def test_a_helper_constant_and_its_top_level_code_are_read(tmp_path: Path) -> None:
+    """GIVEN a helper whose top-level code holds an undeclared path and reads an undeclared
+    variable, and a script that builds a path from that constant (as helper.ROOT, and
+    imported by name) WHEN checked against the evaluation contract THEN the helper's
+    literal and variable are reported in the helper, the path built from it in the script."""
+    _script(tmp_path, "import os\nROOT = '/opt/ml/processing/input/test'\nos.getenv('TOKEN')\n",
+            "helper.py")  # fmt: skip
+    source = "import helper\nfrom helper import ROOT as R\nopen(helper.ROOT + '/a')\nopen(R)\n"
+    script = _script(tmp_path, source, "evaluate.py")
+
+    findings = MODEL_EVALUATION_CONTRACT.validate_implementation(script)
+
+    assert sorted((f.subject, Path(f.script).name, f.line) for f in findings) == [
+        ("/opt/ml/processing/input/test", "helper.py", 2),
+        ("/opt/ml/processing/input/test/a", "evaluate.py", 3),
+        ("TOKEN", "helper.py", 3),
+    ]
+
+
+def test_a_helper_module_that_does_not_parse_is_a_contract_error(tmp_path: Path) -> None:
+    """GIVEN a script importing a sibling with a syntax error WHEN checked THEN ContractError
+    names the sibling, the script that imports it and the line."""
+    _script(tmp_path, "def (:\n", "helper.py")
+    script = _script(tmp_path, "import helper\n")
+
+    with pytest.raises(ContractError, match=r"helper\.py \(imported by script\.py\): syntax"):
+        XGBOOST_TRAIN_CONTRACT.validate_implementation(script)

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 import importlib
 import warnings
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from pipeline_steps.frameworks.sklearn import SKLearnHyperparameters
+from pipeline_steps.frameworks.sklearn import EstimatorName, SKLearnHyperparameters, TaskName
 from pipeline_steps.frameworks.sklearn_space import (
     CHOICES,
+    DEFAULT_ESTIMATOR,
+    DEFAULT_TASK,
     ESTIMATOR_CLASSES,
     NONE_ACCEPTED,
     PARAMETERS,
@@ -60,6 +62,21 @@ def test_installed_scikit_learn_is_the_default_image_version() -> None:
 def test_each_class_takes_exactly_the_listed_names(class_name: str) -> None:
     """GIVEN a scikit-learn class WHEN its get_params() is read THEN PARAMETERS lists it."""
     assert PARAMETERS[class_name] == set(getattr(ensemble, class_name)().get_params())
+
+
+def test_estimator_table_and_model_choices_agree() -> None:
+    """GIVEN sklearn_estimators.json (which train_sklearn.py reads too) WHEN compared with the
+    model THEN it maps every estimator x task the model's Literals allow to a listed class,
+    and the defaults are the fields' defaults."""
+    fields = SKLearnHyperparameters.model_fields
+
+    assert set(ESTIMATOR_CLASSES) == {(e, t) for e in get_args(EstimatorName) for t in
+                                      get_args(TaskName)}  # fmt: skip
+    assert set(ESTIMATOR_CLASSES.values()) == set(PARAMETERS)
+    assert (fields["estimator"].default, fields["task"].default) == (
+        DEFAULT_ESTIMATOR,
+        DEFAULT_TASK,
+    )
 
 
 def test_model_fields_are_every_parameter_plus_estimator_and_task() -> None:

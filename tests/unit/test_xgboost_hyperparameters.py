@@ -10,7 +10,6 @@ from __future__ import annotations
 import ast
 import re
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -25,7 +24,7 @@ from pipeline_steps.frameworks.xgboost.parameter_space import (
     parameter_space,
     version_tuple,
 )
-from pipeline_steps.reference_scripts import REFERENCE_SCRIPTS_DIR
+from pipeline_steps.reference_scripts import REFERENCE_SCRIPTS_DIR, load_script
 from pipeline_steps.sdk import ParameterBoolean, ParameterFloat, ParameterInteger, ParameterString
 
 SPACE = parameter_space()
@@ -41,16 +40,6 @@ def refusal(**values: Any) -> str:
     with pytest.raises(ValidationError) as caught:
         build(**values)
     return str(caught.value)
-
-
-def load_script(name: str) -> ModuleType:
-    """A reference script run as a module from its source, writing no __pycache__ beside it
-    (the folder is uploaded as the job's code and content-hashed)."""
-    path = REFERENCE_SCRIPTS_DIR / name
-    module = ModuleType(name.removesuffix(".py"))
-    module.__file__ = str(path)
-    exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), module.__dict__)
-    return module
 
 
 def test_documented_examples_are_valid_and_send_only_what_was_set() -> None:
@@ -344,17 +333,18 @@ def test_the_script_and_the_model_share_one_list_of_names() -> None:
     same names with the same words."""
     script = load_script("train_xgb.py")
     known = script.known_names()
-    assert Path(script.PARAMETERS_FILE) == PARAMETERS_FILE
+    assert PARAMETERS_FILE.name == script.PARAMETERS_FILE
     model_names = {name: name for name in SPACE.parameters} | dict(SPACE.aliases)
     assert known["names"] == model_names
     for name in [*SPACE.refused, "max_dept", "learnin_rate", "zzzz"]:
         assert script.describe_unknown(name, known) == SPACE.describe_unknown(name)
 
 
-@pytest.mark.parametrize("script", ["train_xgb.py", "model_evaluation.py"])
+@pytest.mark.parametrize("script", ["train_xgb.py", "model_evaluation.py", "job_io.py"])
 def test_scripts_parse_on_every_image_python(script: str) -> None:
-    """GIVEN each image's Python (3.10 for 3.0-5, 3.8 for 1.7-1) WHEN a script is parsed
-    with that grammar THEN it parses: no syntax newer than the container's."""
+    """GIVEN each image's Python (3.10 for 3.0-5, 3.8 for 1.7-1) WHEN a script, or the
+    helper module it imports, is parsed with that grammar THEN it parses: no syntax newer
+    than the container's."""
     source = (REFERENCE_SCRIPTS_DIR / script).read_text(encoding="utf-8")
     for image in SPACE.images.values():
         major, minor = version_tuple(image.python)[:2]

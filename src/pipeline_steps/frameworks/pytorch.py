@@ -1,10 +1,13 @@
 """PyTorch: hyperparameters, training config and step builder (``sagemaker.pytorch.PyTorch``).
 
 ``train.py`` trains a multilayer perceptron (binary classification, one logit) on the
-CSV channels of ``PYTORCH_TRAIN_CONTRACT`` and honours every field below. Each field
-takes a literal or a pipeline parameter of a matching type, as in the other framework
-models. A hyperparameters dict given instead of this model reaches the script as it
-is; the script then refuses unknown names at start-up.
+CSV channels of ``PYTORCH_TRAIN_CONTRACT`` and honours every field below. The fields'
+defaults and the optimizers that take momentum come from ``pytorch_hyperparameters.json``,
+the table beside the script that ``train.py`` checks a hyperparameters file against in
+the container; the fields declare the same types and bounds (a unit test holds the two
+together). Each field takes a literal or a pipeline parameter of a matching type, as in
+the other framework models. A hyperparameters dict given instead of this model reaches
+the script as it is; the script then refuses unknown names and bad values at start-up.
 
 Where the script puts things (``train.py``'s docstring says the same): channels from
 ``SM_CHANNEL_TRAIN``, ``SM_CHANNEL_VALIDATION`` and ``SM_CHANNEL_CONFIG``
@@ -29,6 +32,7 @@ from pipeline_steps.core.hyperparameters import (
 from pipeline_steps.core.identifiers import check_s3_uri
 from pipeline_steps.frameworks.training import TrainingConfigBase, TrainingStepBuilder
 from pipeline_steps.frameworks.unknown_names import refuse_unknown_names
+from pipeline_steps.reference_scripts import load_data_file
 from pipeline_steps.sdk import (
     ExecutionVariables,
     Join,
@@ -50,8 +54,15 @@ OptimizerName = Literal["adam", "adamw", "sgd", "rmsprop", "adagrad"]
 PYTORCH_OPTIMIZERS: tuple[str, ...] = get_args(OptimizerName)
 """The optimizers ``train.py`` builds (``torch.optim.Adam``, ``AdamW``, ``SGD``, ...)."""
 
-MOMENTUM_OPTIMIZERS: frozenset[str] = frozenset({"sgd", "rmsprop"})
+_TABLE = load_data_file("pytorch_hyperparameters.json")
+
+MOMENTUM_OPTIMIZERS: frozenset[str] = frozenset(_TABLE["momentum_optimizers"])
 """Optimizers whose torch class takes ``momentum``; Adam, AdamW and Adagrad have none."""
+
+
+def _default(name: str) -> Any:
+    """The field's default, as the data file states it."""
+    return _TABLE["parameters"][name]["default"]
 
 
 def _known(value: Any) -> Any:
@@ -72,42 +83,47 @@ class PyTorchHyperparameters(HyperparametersModel):
     """
 
     learning_rate: Annotated[float | Parameter, parameter_field(float, gt=0.0, le=10.0)] = Field(
-        1e-3, description="Optimizer learning rate (lr)."
+        _default("learning_rate"), description="Optimizer learning rate (lr)."
     )
     batch_size: Annotated[int | Parameter, parameter_field(int, ge=1, le=65_536)] = Field(
-        32, description="Rows per optimizer step; the last batch of an epoch may be smaller."
+        _default("batch_size"),
+        description="Rows per optimizer step; the last batch of an epoch may be smaller.",
     )
     epochs: Annotated[int | Parameter, parameter_field(int, ge=1, le=10_000)] = Field(
-        10,
+        _default("epochs"),
         description="Total passes over the training data; a resumed job trains only the "
         "epochs its checkpoint has not done yet.",
     )
     hidden_size: Annotated[int | Parameter, parameter_field(int, ge=1, le=65_536)] = Field(
-        128, description="Width of each hidden layer."
+        _default("hidden_size"), description="Width of each hidden layer."
     )
     num_layers: Annotated[int | Parameter, parameter_field(int, ge=1, le=1_000)] = Field(
-        2, description="Number of hidden layers (Linear, ReLU, Dropout each)."
+        _default("num_layers"), description="Number of hidden layers (Linear, ReLU, Dropout each)."
     )
     dropout: Annotated[float | Parameter, parameter_field(float, ge=0.0, lt=1.0)] = Field(
-        0.1, description="Dropout probability after each hidden layer, in [0, 1)."
+        _default("dropout"), description="Dropout probability after each hidden layer, in [0, 1)."
     )
     optimizer: Annotated[OptimizerName | Parameter, AcceptsParameter(OptimizerName, str)] = Field(
-        "adam", description="Optimizer: adam, adamw, sgd, rmsprop or adagrad (torch.optim)."
+        _default("optimizer"),
+        description=f"Optimizer (torch.optim): {', '.join(PYTORCH_OPTIMIZERS)}.",
     )
     weight_decay: Annotated[float | Parameter, parameter_field(float, ge=0.0, le=1.0)] = Field(
-        0.0, description="Weight decay passed to the optimizer (decoupled for adamw)."
+        _default("weight_decay"),
+        description="Weight decay passed to the optimizer (decoupled for adamw).",
     )
     momentum: Annotated[float | Parameter | None, parameter_field(float, ge=0.0, lt=1.0)] = Field(
-        None, description="Momentum, for sgd and rmsprop only; unset means 0."
+        _default("momentum"),
+        description=f"Momentum, for {' and '.join(sorted(MOMENTUM_OPTIMIZERS))} only; unset: 0.",
     )
     gradient_clip_norm: Annotated[float | Parameter | None, parameter_field(float, gt=0.0)] = Field(
-        None, description="Clip the gradients' global L2 norm to this value; unset: no clipping."
+        _default("gradient_clip_norm"),
+        description="Clip the gradients' global L2 norm to this value; unset: no clipping.",
     )
     seed: Annotated[int | Parameter, parameter_field(int, ge=0, le=2**32 - 1)] = Field(
-        42, description="Seed of weight initialisation, shuffling and dropout."
+        _default("seed"), description="Seed of weight initialisation, shuffling and dropout."
     )
     use_amp: PBool = Field(
-        False,
+        _default("use_amp"),
         description="Automatic mixed precision: torch.autocast with bfloat16 on CPU, float16 "
         "with a GradScaler on CUDA.",
     )
@@ -121,10 +137,11 @@ class PyTorchHyperparameters(HyperparametersModel):
     def _momentum_needs_optimizer(self) -> PyTorchHyperparameters:
         optimizer = _known(self.optimizer)
         if self.momentum is not None and optimizer not in (None, *MOMENTUM_OPTIMIZERS):
+            takers = sorted(MOMENTUM_OPTIMIZERS)
             raise ValueError(
                 f"momentum is not a parameter of optimizer {optimizer!r} (torch.optim "
-                f"takes it only for {' and '.join(sorted(MOMENTUM_OPTIMIZERS))}); remove "
-                "momentum or set optimizer to 'sgd' or 'rmsprop'"
+                f"takes it only for {' and '.join(takers)}); remove momentum or set "
+                f"optimizer to {' or '.join(map(repr, takers))}"
             )
         return self
 

@@ -25,6 +25,8 @@ from pydantic import BeforeValidator, Field, field_validator, model_validator
 from pipeline_script_contracts import SKLEARN_TRAIN_CONTRACT
 from pipeline_steps.core.hyperparameters import AcceptsParameter, HyperparametersModel
 from pipeline_steps.frameworks.sklearn_space import (
+    DEFAULT_ESTIMATOR,
+    DEFAULT_TASK,
     ESTIMATOR_CLASSES,
     NONE_ACCEPTED,
     PARAMETERS,
@@ -111,11 +113,11 @@ class SKLearnHyperparameters(HyperparametersModel):
     """
 
     estimator: Annotated[EstimatorName | Parameter, AcceptsParameter(EstimatorName, str)] = Field(
-        "hist_gradient_boosting",
+        DEFAULT_ESTIMATOR,
         description="hist_gradient_boosting, gradient_boosting or random_forest.",
     )
     task: Annotated[TaskName | Parameter, AcceptsParameter(TaskName, str)] = Field(
-        "classification", description="classification (integer labels) or regression."
+        DEFAULT_TASK, description="classification (integer labels) or regression."
     )
     loss: Annotated[LossName | Parameter | None, _either(LossName, str)] = None
     learning_rate: Annotated[float | Parameter | None, _opt(float, ge=0.0)] = None

@@ -1,6 +1,8 @@
 """scikit-learn 1.4.2's ensemble estimators as data: classes, parameters, choices, narrowings.
 
-Read off scikit-learn 1.4.2, the version in the default SageMaker image (``1.4-2``): each
+Which class ``estimator`` and ``task`` choose is in ``sklearn_estimators.json`` beside the
+reference scripts, the table ``train_sklearn.py`` reads in the container too. The rest is
+read off scikit-learn 1.4.2, the version in the default SageMaker image (``1.4-2``): each
 class's ``get_params()`` and ``_parameter_constraints``. ``SKLearnHyperparameters`` declares
 one field per parameter name with the widest bounds any of the six classes accepts; these
 tables say which class takes which name, which take ``None``, the string choices of each
@@ -13,8 +15,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal, get_args
 
+from pipeline_steps.reference_scripts import load_data_file
+
 __all__ = [
     "CHOICES",
+    "DEFAULT_ESTIMATOR",
+    "DEFAULT_TASK",
     "ESTIMATOR_CLASSES",
     "NONE_ACCEPTED",
     "PARAMETERS",
@@ -24,15 +30,20 @@ __all__ = [
     "narrowing_problem",
 ]
 
+_ESTIMATORS = load_data_file("sklearn_estimators.json")
+
 ESTIMATOR_CLASSES: Mapping[tuple[str, str], str] = {
-    ("hist_gradient_boosting", "classification"): "HistGradientBoostingClassifier",
-    ("hist_gradient_boosting", "regression"): "HistGradientBoostingRegressor",
-    ("gradient_boosting", "classification"): "GradientBoostingClassifier",
-    ("gradient_boosting", "regression"): "GradientBoostingRegressor",
-    ("random_forest", "classification"): "RandomForestClassifier",
-    ("random_forest", "regression"): "RandomForestRegressor",
+    (estimator, task): class_name
+    for estimator, tasks in _ESTIMATORS["estimators"].items()
+    for task, class_name in tasks.items()
 }
 """(estimator, task) -> the ``sklearn.ensemble`` class it names."""
+
+DEFAULT_ESTIMATOR: Any = _ESTIMATORS["defaults"]["estimator"]
+"""The ``estimator`` when none is given (a unit test holds it to the field's Literal)."""
+
+DEFAULT_TASK: Any = _ESTIMATORS["defaults"]["task"]
+"""The ``task`` when none is given (a unit test holds it to the field's Literal)."""
 
 _HIST = frozenset(
     {

@@ -9,13 +9,12 @@ XGBoost release that brought each parameter. Nothing here imports ``xgboost``.
 from __future__ import annotations
 
 import difflib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from pipeline_steps.reference_scripts import REFERENCE_SCRIPTS_DIR
+from pipeline_steps.reference_scripts import REFERENCE_SCRIPTS_DIR, load_data_file
 
 __all__ = [
     "PARAMETERS_FILE",
@@ -146,7 +145,7 @@ def _load_parameter(name: str, raw: Mapping[str, Any]) -> ParameterSpec:
 @cache
 def parameter_space() -> ParameterSpace:
     """The parsed data file (read once)."""
-    raw = json.loads(PARAMETERS_FILE.read_text(encoding="utf-8"))
+    raw = load_data_file(PARAMETERS_FILE.name)
     parameters = {name: _load_parameter(name, spec) for name, spec in raw["parameters"].items()}
     aliases = {alias: spec.name for spec in parameters.values() for alias in spec.aliases}
     metrics = {

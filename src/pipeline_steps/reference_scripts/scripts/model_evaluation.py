@@ -24,49 +24,28 @@ import tarfile
 from pathlib import Path
 from typing import Any
 
-SCRIPT = Path(__file__).name
-CONTAINER_ROOT = Path("/opt/ml/processing")
+import job_io
+from job_io import ScriptError
+
 MODEL_FILES = ("xgboost-model.json", "xgboost-model")
 EPSILON = 1e-15
-
-
-class EvaluationError(Exception):
-    """A problem with the inputs, reported as one stderr line."""
-
-
-def processing_path(relative: str) -> Path:
-    """``/opt/ml/processing/<relative>``, under $PIPELINE_PROCESSING_ROOT when it is set."""
-    root = os.environ.get("PIPELINE_PROCESSING_ROOT")
-    return (Path(root) if root else CONTAINER_ROOT) / relative
-
-
-def data_files(folder: Path) -> list[Path]:
-    """Every non-empty, non-hidden file under ``folder``, in a stable order."""
-    if not folder.is_dir():
-        return []
-    files = []
-    for path in sorted(folder.rglob("*")):
-        hidden = any(part.startswith(".") for part in path.relative_to(folder).parts)
-        if path.is_file() and not hidden and path.stat().st_size > 0:
-            files.append(path)
-    return files
 
 
 def read_evaluation_data(folder: Path, id_field: str, label_field: str) -> Any:
     """Every row of every CSV file in ``folder`` as one DataFrame with the same columns."""
     import pandas as pd  # type: ignore[import-untyped]
 
-    files = data_files(folder)
+    files = job_io.channel_files(folder)
     if not files:
-        raise EvaluationError(f"no data files in the eval_data input ({folder})")
+        raise ScriptError(f"no data files in the eval_data input ({folder})")
     frames = [pd.read_csv(path) for path in files]
     for index, frame in enumerate(frames):
         path = files[index]
         missing = [name for name in (id_field, label_field) if name not in frame.columns]
         if missing:
-            raise EvaluationError(f"{path.name} has no column {', '.join(missing)}")
+            raise ScriptError(f"{path.name} has no column {', '.join(missing)}")
         if list(frame.columns) != list(frames[0].columns):
-            raise EvaluationError(f"{path.name}'s header differs from {files[0].name}'s")
+            raise ScriptError(f"{path.name}'s header differs from {files[0].name}'s")
     return pd.concat(frames, ignore_index=True)
 
 
@@ -79,7 +58,7 @@ def extract_model(folder: Path) -> Path:
             for member in members:
                 target = (folder / member.name).resolve()
                 if folder.resolve() not in target.parents:
-                    raise EvaluationError(f"model.tar.gz member {member.name!r} leaves the folder")
+                    raise ScriptError(f"model.tar.gz member {member.name!r} leaves the folder")
             if hasattr(tarfile, "data_filter"):
                 tar.extractall(folder, members=members, filter="data")
             else:
@@ -87,7 +66,7 @@ def extract_model(folder: Path) -> Path:
     for name in MODEL_FILES:
         if (folder / name).is_file():
             return folder / name
-    raise EvaluationError(f"no model file ({' or '.join(MODEL_FILES)}) in {folder}")
+    raise ScriptError(f"no model file ({' or '.join(MODEL_FILES)}) in {folder}")
 
 
 def average_ranks(values: Any) -> Any:
@@ -239,19 +218,14 @@ def evaluate(objective: str, num_class: int, alphas: list[float], labels: Any, r
     return "regression", regression_metrics(labels, raw), {"prediction": raw}
 
 
-def main() -> int:
+def main() -> None:
     """Score the evaluation data and write predictions and metrics."""
     try:
         id_field, label_field = os.environ["ID_FIELD"], os.environ["LABEL_FIELD"]
     except KeyError as missing:
-        sys.stderr.write(f"{SCRIPT}: environment variable {missing} is required\n")
-        return 2
-    try:
-        frame = read_evaluation_data(processing_path("input/eval_data"), id_field, label_field)
-        model_file = extract_model(processing_path("input/model"))
-    except EvaluationError as error:
-        sys.stderr.write(f"{SCRIPT}: {error}\n")
-        return 2
+        raise ScriptError(f"environment variable {missing} is required") from None
+    frame = read_evaluation_data(job_io.processing_path("input/eval_data"), id_field, label_field)
+    model_file = extract_model(job_io.processing_path("input/model"))
 
     import numpy as np
     import xgboost as xgb
@@ -266,13 +240,13 @@ def main() -> int:
     labels = frame[label_field].to_numpy(dtype=float)
     task, metrics, columns = evaluate(objective, num_class, alphas, labels, raw)
 
-    eval_dir = processing_path("output/eval")
+    eval_dir = job_io.processing_path("output/eval")
     eval_dir.mkdir(parents=True, exist_ok=True)
     predictions = frame[[id_field, label_field]].copy()
     for name, values in columns.items():
         predictions[name] = values
     predictions.to_csv(eval_dir / "predictions.csv", index=False)
-    config_file = processing_path("input/config/hyperparameters.json")
+    config_file = job_io.processing_path("input/config/" + job_io.HYPERPARAMETERS_FILE)
     report = {
         "objective": objective,
         "task": task,
@@ -281,15 +255,13 @@ def main() -> int:
         "xgboost_version": xgb.__version__,
         "metrics": metrics,
         "hyperparameters": (
-            json.loads(config_file.read_text(encoding="utf-8")) if config_file.is_file() else None
+            job_io.read_hyperparameters(config_file) if config_file.is_file() else None
         ),
     }
-    metrics_dir = processing_path("output/metrics")
-    metrics_dir.mkdir(parents=True, exist_ok=True)
-    (metrics_dir / "metrics.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
-    print(f"{SCRIPT}: {task} metrics for {len(labels)} rows written to {metrics_dir}")
-    return 0
+    metrics_dir = job_io.processing_path("output/metrics")
+    job_io.write_json(metrics_dir / "metrics.json", report)
+    print(f"model_evaluation.py: {task} metrics for {len(labels)} rows written to {metrics_dir}")
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(job_io.run(main, __file__))

@@ -2,36 +2,28 @@
 
 Trains a multilayer perceptron for binary classification (one logit, BCEWithLogitsLoss)
 on CSV data: label first (0 or 1), then the features, no header. Every hyperparameter
-of ``PyTorchHyperparameters`` is honoured; an unknown name stops the script at start-up
-with one line on stderr and exit status 1.
+of ``PyTorchHyperparameters`` is honoured; ``pytorch_hyperparameters.json``, beside this
+script, holds their defaults and rules (the model reads it too). An unknown name or a bad
+value stops the script at start-up with one line on stderr and exit status 2.
 
-Every location comes from SageMaker's training environment, with the contract's paths
-as defaults, so the script also runs outside a container:
-
-=========================  ================================  ==================================
-variable                   default                           holds
-=========================  ================================  ==================================
-SM_CHANNEL_TRAIN           /opt/ml/input/data/train          training rows: every file, read
-                                                             recursively (hidden files skipped)
-SM_CHANNEL_VALIDATION      /opt/ml/input/data/validation     optional; loss and accuracy each
-                                                             epoch
-SM_CHANNEL_CONFIG          /opt/ml/input/data/config         hyperparameters.json (an object)
-SM_MODEL_DIR               /opt/ml/model                     model.pt (state dict), model.json
-SM_OUTPUT_DATA_DIR         /opt/ml/output/data               metrics.json, history.json
-PIPELINE_CHECKPOINT_DIR    /opt/ml/checkpoints               checkpoint.pt after every epoch
-=========================  ================================  ==================================
+Where things are (``job_io`` reads SageMaker's variables, each with the contract's path
+as its default, so the script also runs outside a container): training rows in
+``SM_CHANNEL_TRAIN`` (every file, read recursively; hidden and empty files skipped), the
+optional ``SM_CHANNEL_VALIDATION`` (loss and accuracy after each epoch),
+``hyperparameters.json`` in ``SM_CHANNEL_CONFIG``; ``model.pt`` (state dict) and
+``model.json`` go to ``SM_MODEL_DIR``, ``metrics.json`` and ``history.json`` to
+``SM_OUTPUT_DATA_DIR``, and ``checkpoint.pt`` after every epoch to
+``$PIPELINE_CHECKPOINT_DIR`` (default ``/opt/ml/checkpoints``).
 
 SageMaker syncs /opt/ml/checkpoints with the job's ``checkpoint_s3_uri``, so a job that
 is restarted (a spot interruption) resumes from the last finished epoch with its loss
 history. Mixed precision (``use_amp``) autocasts to bfloat16 on CPU and to float16 with a
 GradScaler on CUDA. Runs on the Python of the PyTorch training image and imports only
-the standard library and torch.
+the standard library, torch and ``job_io`` (beside this script).
 """
 
 from __future__ import annotations
 
-import csv
-import difflib
 import importlib
 import json
 import math
@@ -40,162 +32,82 @@ import sys
 from pathlib import Path
 from typing import Any
 
-SCRIPT = "train.py"
-TRAIN_DIR = Path(os.environ.get("SM_CHANNEL_TRAIN", "/opt/ml/input/data/train"))
-VALIDATION_DIR = Path(os.environ.get("SM_CHANNEL_VALIDATION", "/opt/ml/input/data/validation"))
-CONFIG_DIR = Path(os.environ.get("SM_CHANNEL_CONFIG", "/opt/ml/input/data/config"))
-MODEL_DIR = Path(os.environ.get("SM_MODEL_DIR", "/opt/ml/model"))
-OUTPUT_DATA_DIR = Path(os.environ.get("SM_OUTPUT_DATA_DIR", "/opt/ml/output/data"))
+import job_io
+from job_io import ScriptError
+
 CHECKPOINT_DIR = Path(os.environ.get("PIPELINE_CHECKPOINT_DIR", "/opt/ml/checkpoints"))
-HYPERPARAMETERS_FILE = "hyperparameters.json"
 CHECKPOINT_FILE = "checkpoint.pt"
 
-OPTIMIZERS = ("adam", "adamw", "sgd", "rmsprop", "adagrad")
-MOMENTUM_OPTIMIZERS = ("rmsprop", "sgd")
-
-# name: (default, kind, bounds). Bounds of a number: (low, high, interval), where high
-# None means unbounded and interval is "[]", "[)" or "(]". Same as PyTorchHyperparameters.
-HYPERPARAMETERS: dict[str, tuple[Any, str, Any]] = {
-    "learning_rate": (1e-3, "float", (0.0, 10.0, "(]")),
-    "batch_size": (32, "int", (1, 65_536, "[]")),
-    "epochs": (10, "int", (1, 10_000, "[]")),
-    "hidden_size": (128, "int", (1, 65_536, "[]")),
-    "num_layers": (2, "int", (1, 1_000, "[]")),
-    "dropout": (0.1, "float", (0.0, 1.0, "[)")),
-    "optimizer": ("adam", "choice", OPTIMIZERS),
-    "weight_decay": (0.0, "float", (0.0, 1.0, "[]")),
-    "momentum": (None, "float", (0.0, 1.0, "[)")),
-    "gradient_clip_norm": (None, "float", (0.0, None, "(]")),
-    "seed": (42, "int", (0, 2**32 - 1, "[]")),
-    "use_amp": (False, "bool", None),
-}
+TABLE = job_io.data_file("pytorch_hyperparameters.json")
+HYPERPARAMETERS: dict[str, dict[str, Any]] = TABLE["parameters"]
+"""name -> its default and JSON Schema rules, as PyTorchHyperparameters declares them."""
+MOMENTUM_OPTIMIZERS: tuple[str, ...] = tuple(TABLE["momentum_optimizers"])
 
 
-class ScriptError(Exception):
-    """A problem with the script's input, reported as one line on stderr."""
-
-
-def _in_bounds(value: float, bounds: tuple[Any, Any, str]) -> bool:
-    low, high, interval = bounds
-    above = value > low if interval[0] == "(" else value >= low
-    below = high is None or (value < high if interval[1] == ")" else value <= high)
-    return above and below
-
-
-def _describe(kind: str, bounds: Any) -> str:
-    if kind == "bool":
+def describe(rules: dict[str, Any]) -> str:
+    """What a value of ``rules`` looks like: 'an integer in [1, 10000]', 'one of a, b'."""
+    if rules["type"] == "boolean":
         return "true or false"
-    if kind == "choice":
-        return "one of " + ", ".join(bounds)
-    low, high, interval = bounds
-    noun = "an integer" if kind == "int" else "a number"
-    return f"{noun} in {interval[0]}{low}, {'inf' if high is None else high}{interval[1]}"
+    if "enum" in rules:
+        return "one of " + ", ".join(rules["enum"])
+    low = rules.get("minimum", rules.get("exclusiveMinimum"))
+    high = rules.get("maximum", rules.get("exclusiveMaximum", "inf"))
+    opening = "(" if "exclusiveMinimum" in rules else "["
+    closing = ")" if "exclusiveMaximum" in rules else "]"
+    noun = "an integer" if rules["type"] == "integer" else "a number"
+    return f"{noun} in {opening}{low}, {high}{closing}"
 
 
-def _valid(value: Any, kind: str, bounds: Any) -> bool:
-    if kind == "bool":
+def follows(value: Any, rules: dict[str, Any]) -> bool:
+    """Whether ``value`` (from JSON) has the type, choice and bounds ``rules`` state."""
+    if rules["type"] == "boolean":
         return isinstance(value, bool)
-    if kind == "choice":
-        return value in bounds
+    if "enum" in rules:
+        return value in rules["enum"]
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
-    if kind == "int" and not isinstance(value, int):
+    if rules["type"] == "integer" and not isinstance(value, int):
         return False
-    return math.isfinite(value) and _in_bounds(value, bounds)
+    return (
+        math.isfinite(value)
+        and value >= rules.get("minimum", -math.inf)
+        and value > rules.get("exclusiveMinimum", -math.inf)
+        and value <= rules.get("maximum", math.inf)
+        and value < rules.get("exclusiveMaximum", math.inf)
+    )
 
 
-def check_hyperparameters(given: object) -> dict[str, Any]:
+def check_hyperparameters(given: dict[str, Any]) -> dict[str, Any]:
     """The hyperparameters with defaults filled in; ScriptError on any unknown or bad value."""
-    if not isinstance(given, dict):
-        raise ScriptError(f"hyperparameters must be a JSON object, not {type(given).__name__}")
-    unknown = [name for name in given if name not in HYPERPARAMETERS]
+    unknown = job_io.unknown_names_problem(given, HYPERPARAMETERS)
     if unknown:
-        hints = []
-        for name in unknown:
-            close = difflib.get_close_matches(str(name), sorted(HYPERPARAMETERS), n=1)
-            hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-        raise ScriptError(
-            f"unknown hyperparameter(s) {', '.join(hints)}; known names: "
-            + ", ".join(sorted(HYPERPARAMETERS))
-        )
+        raise ScriptError(unknown)
     checked: dict[str, Any] = {}
-    for name, (default, kind, bounds) in HYPERPARAMETERS.items():
-        value = given.get(name, default)
-        if value is None and default is None:
+    for name, rules in HYPERPARAMETERS.items():
+        value = given.get(name, rules["default"])
+        if value is None and rules["default"] is None:
             checked[name] = None
             continue
-        if not _valid(value, kind, bounds):
+        if not follows(value, rules):
             raise ScriptError(
-                f"hyperparameter {name!r} is {json.dumps(value)}; expected "
-                + _describe(kind, bounds)
+                f"hyperparameter {name!r} is {json.dumps(value)}; expected {describe(rules)}"
             )
-        checked[name] = float(value) if kind == "float" else value
+        checked[name] = float(value) if rules["type"] == "number" else value
     if checked["momentum"] is not None and checked["optimizer"] not in MOMENTUM_OPTIMIZERS:
         raise ScriptError(
             f"hyperparameter 'momentum' is not used by optimizer {checked['optimizer']!r}; "
-            "remove it or use sgd or rmsprop"
+            f"remove it or use {' or '.join(MOMENTUM_OPTIMIZERS)}"
         )
     return checked
 
 
-def load_hyperparameters(folder: Path = CONFIG_DIR) -> dict[str, Any]:
-    """The checked hyperparameters from the config channel's JSON file."""
-    path = folder / HYPERPARAMETERS_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ScriptError(f"cannot read the hyperparameters file {path}: {error}") from None
-    try:
-        given = json.loads(text)
-    except ValueError as error:
-        raise ScriptError(f"{path} is not JSON: {error}") from None
-    return check_hyperparameters(given)
-
-
-def channel_files(folder: Path) -> list[Path]:
-    """Every non-hidden file under ``folder``, sorted; empty when the channel is absent."""
-    if not folder.is_dir():
-        return []
-    return sorted(
-        path
-        for path in folder.rglob("*")
-        if path.is_file() and not any(p.startswith(".") for p in path.relative_to(folder).parts)
-    )
-
-
-def load_rows(folder: Path) -> list[list[float]]:
-    """Every CSV row of every file of a channel as floats (label first)."""
-    rows: list[list[float]] = []
-    for path in channel_files(folder):
-        try:
-            with path.open(newline="", encoding="utf-8") as handle:
-                for line, row in enumerate(csv.reader(handle), start=1):
-                    if row and any(cell.strip() for cell in row):
-                        rows.append(_parse_row(row, path, line, len(rows[0]) if rows else None))
-        except UnicodeDecodeError:
-            raise ScriptError(f"{path} is not UTF-8 text (a CSV file is expected)") from None
-    return rows
-
-
-def _parse_row(row: list[str], path: Path, line: int, width: int | None) -> list[float]:
-    try:
-        values = [float(cell) for cell in row]
-    except ValueError:
-        raise ScriptError(
-            f"{path}:{line}: every column must be a number (CSV with the label first and no header)"
-        ) from None
+def binary_label(values: list[float], cells: list[str]) -> str | None:
+    """This script's rule for a training row: finite numbers, and a label of 0 or 1."""
     if not all(math.isfinite(value) for value in values):
-        raise ScriptError(f"{path}:{line}: NaN or infinity in the data")
-    if len(values) < 2:
-        raise ScriptError(f"{path}:{line}: a row needs the label and at least one feature")
-    if width is not None and len(values) != width:
-        raise ScriptError(f"{path}:{line}: {len(values)} columns where earlier rows have {width}")
+        return "NaN or infinity in the data"
     if values[0] not in (0.0, 1.0):
-        raise ScriptError(
-            f"{path}:{line}: label {row[0]!r} is not 0 or 1 (this script trains a binary "
-            "classifier)"
-        )
-    return values
+        return f"label {cells[0]!r} is not 0 or 1 (this script trains a binary classifier)"
+    return None
 
 
 def build_model(torch: Any, architecture: dict[str, Any]) -> Any:
@@ -339,22 +251,10 @@ def as_tensors(torch: Any, rows: list[list[float]], device: Any) -> tuple[Any, A
     return data[:, 1:], data[:, :1]
 
 
-def write_json(path: Path, value: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(value, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-
-
 def train(hp: dict[str, Any]) -> None:
     """Train (resuming from a checkpoint when there is one) and write every output."""
-    train_rows = load_rows(TRAIN_DIR)
-    if not train_rows:
-        raise ScriptError(f"no CSV rows in the train channel {TRAIN_DIR}")
-    validation_rows = load_rows(VALIDATION_DIR)
+    train_rows, validation_rows = job_io.training_rows(binary_label)
     width = len(train_rows[0])
-    if validation_rows and len(validation_rows[0]) != width:
-        raise ScriptError(
-            f"validation rows have {len(validation_rows[0])} columns, training rows {width}"
-        )
     torch = importlib.import_module("torch")
     architecture = {
         "type": "mlp",
@@ -387,10 +287,11 @@ def train(hp: dict[str, Any]) -> None:
         history.append(record)
         print(" ".join(f"{key}={value:.6g}" for key, value in record.items()), flush=True)
         save_atomically(torch, trainer.state(epoch + 1, history), checkpoint)
-    MODEL_DIR.mkdir(parents=True, exist_ok=True)
-    torch.save(trainer.model.state_dict(), MODEL_DIR / "model.pt")
-    write_json(
-        MODEL_DIR / "model.json",
+    model_dir = job_io.model_dir()
+    model_dir.mkdir(parents=True, exist_ok=True)
+    torch.save(trainer.model.state_dict(), model_dir / "model.pt")
+    job_io.write_json(
+        model_dir / "model.json",
         {"architecture": architecture, "state_dict": "model.pt", "torch": torch.__version__},
     )
     last = history[-1]
@@ -403,19 +304,14 @@ def train(hp: dict[str, Any]) -> None:
         device=trainer.device.type,
         amp_dtype=str(trainer.amp_dtype).removeprefix("torch.") if hp["use_amp"] else None,
     )
-    write_json(OUTPUT_DATA_DIR / "metrics.json", metrics)
-    write_json(OUTPUT_DATA_DIR / "history.json", history)
+    job_io.write_json(job_io.output_data_dir() / "metrics.json", metrics)
+    job_io.write_json(job_io.output_data_dir() / "history.json", history)
 
 
-def main() -> int:
-    """Check the hyperparameters before importing torch, then train; 1 on bad input."""
-    try:
-        train(load_hyperparameters())
-    except ScriptError as error:
-        print(f"{SCRIPT}: error: {error}", file=sys.stderr)
-        return 1
-    return 0
+def main() -> None:
+    """Check the hyperparameters before importing torch, then train."""
+    train(check_hyperparameters(job_io.training_hyperparameters()))
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(job_io.run(main, __file__))

@@ -6,110 +6,68 @@ evaluates it on the validation channel when that holds rows. The hyperparameters
 gradient_boosting or random_forest) and ``task`` (classification or regression); every
 other key is a parameter of that class under scikit-learn's own name, passed as given
 (JSON null is scikit-learn's None). A key no estimator has, or one the chosen class
-lacks, stops the script at start-up with one line on stderr and exit status 1; values
+lacks, stops the script at start-up with one line on stderr and exit status 2; values
 are checked by scikit-learn itself before fitting. Classification labels must be
 integers (class ids); ``class_weight`` keys are those ids written as text.
 
-Every location comes from SageMaker's training environment, with the contract's paths
-as defaults, so the script also runs outside a container:
-
-=========================  ================================  ==================================
-variable                   default                           holds
-=========================  ================================  ==================================
-SM_CHANNEL_TRAIN           /opt/ml/input/data/train          training rows: every file, read
-                                                             recursively (hidden files skipped)
-SM_CHANNEL_VALIDATION      /opt/ml/input/data/validation     optional; scored after training
-SM_CHANNEL_CONFIG          /opt/ml/input/data/config         hyperparameters.json (an object)
-SM_MODEL_DIR               /opt/ml/model                     model.joblib (the fitted estimator)
-SM_OUTPUT_DATA_DIR         /opt/ml/output/data               metrics.json
-=========================  ================================  ==================================
+Where things are (``job_io`` reads SageMaker's variables, each with the contract's path
+as its default, so the script also runs outside a container): training rows in
+``SM_CHANNEL_TRAIN`` (every file, read recursively; hidden and empty files skipped), the
+optional ``SM_CHANNEL_VALIDATION`` (scored after training), ``hyperparameters.json`` in
+``SM_CHANNEL_CONFIG``; ``model.joblib`` (the fitted estimator) goes to ``SM_MODEL_DIR``
+and ``metrics.json`` to ``SM_OUTPUT_DATA_DIR``. ``sklearn_estimators.json``, beside this
+script, maps ``estimator`` and ``task`` to the class (the model reads it too).
 
 Runs on the Python of the SKLearn image (3.10 in ``1.4-2``) and imports only the standard
-library, NumPy, scikit-learn and joblib, which that image has.
+library, NumPy, scikit-learn and joblib, which that image has, and ``job_io`` (beside
+this script).
 """
 
 from __future__ import annotations
 
-import csv
-import difflib
 import importlib
 import json
 import math
-import os
 import sys
-from pathlib import Path
 from typing import Any
 
-SCRIPT = "train_sklearn.py"
-TRAIN_DIR = Path(os.environ.get("SM_CHANNEL_TRAIN", "/opt/ml/input/data/train"))
-VALIDATION_DIR = Path(os.environ.get("SM_CHANNEL_VALIDATION", "/opt/ml/input/data/validation"))
-CONFIG_DIR = Path(os.environ.get("SM_CHANNEL_CONFIG", "/opt/ml/input/data/config"))
-MODEL_DIR = Path(os.environ.get("SM_MODEL_DIR", "/opt/ml/model"))
-OUTPUT_DATA_DIR = Path(os.environ.get("SM_OUTPUT_DATA_DIR", "/opt/ml/output/data"))
-HYPERPARAMETERS_FILE = "hyperparameters.json"
+import job_io
+from job_io import ScriptError
+
 MODEL_FILE = "model.joblib"
-
-ESTIMATORS = {
-    ("hist_gradient_boosting", "classification"): "HistGradientBoostingClassifier",
-    ("hist_gradient_boosting", "regression"): "HistGradientBoostingRegressor",
-    ("gradient_boosting", "classification"): "GradientBoostingClassifier",
-    ("gradient_boosting", "regression"): "GradientBoostingRegressor",
-    ("random_forest", "classification"): "RandomForestClassifier",
-    ("random_forest", "regression"): "RandomForestRegressor",
-}
-DEFAULT_ESTIMATOR = "hist_gradient_boosting"
-DEFAULT_TASK = "classification"
-
-
-class ScriptError(Exception):
-    """A problem with the script's input, reported as one line on stderr."""
-
-
-def load_hyperparameters(folder: Path = CONFIG_DIR) -> dict[str, Any]:
-    """The JSON object of the config channel's hyperparameters file."""
-    path = folder / HYPERPARAMETERS_FILE
-    try:
-        given = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ScriptError(f"cannot read the hyperparameters file {path}: {error}") from None
-    except ValueError as error:
-        raise ScriptError(f"{path} is not JSON: {error}") from None
-    if not isinstance(given, dict):
-        raise ScriptError(f"{path} must hold a JSON object, not {type(given).__name__}")
-    return given
+TABLE = job_io.data_file("sklearn_estimators.json")
+ESTIMATORS: dict[str, dict[str, str]] = TABLE["estimators"]
+"""estimator -> task -> the sklearn.ensemble class, as SKLearnHyperparameters reads it."""
+DEFAULTS: dict[str, str] = TABLE["defaults"]
+"""The hyperparameters that choose the class ('estimator', 'task'), each with its value when
+it is not given; they are not passed to the class."""
 
 
 def choose_class(hp: dict[str, Any]) -> str:
     """The class name ``estimator`` and ``task`` pick; ScriptError for other values."""
-    estimator = hp.get("estimator", DEFAULT_ESTIMATOR)
-    task = hp.get("task", DEFAULT_TASK)
-    if estimator not in {name for name, _ in ESTIMATORS}:
+    estimator = hp.get("estimator", DEFAULTS["estimator"])
+    task = hp.get("task", DEFAULTS["task"])
+    if estimator not in ESTIMATORS:
         raise ScriptError(
             f"hyperparameter 'estimator' is {json.dumps(estimator)}; expected one of "
-            "hist_gradient_boosting, gradient_boosting, random_forest"
+            + ", ".join(ESTIMATORS)
         )
-    if task not in ("classification", "regression"):
+    if task not in ESTIMATORS[estimator]:
         raise ScriptError(
-            f"hyperparameter 'task' is {json.dumps(task)}; expected classification or regression"
+            f"hyperparameter 'task' is {json.dumps(task)}; expected "
+            + " or ".join(ESTIMATORS[estimator])
         )
-    return ESTIMATORS[(estimator, task)]
+    return ESTIMATORS[estimator][task]
 
 
 def estimator_parameters(ensemble: Any, hp: dict[str, Any], class_name: str) -> dict[str, Any]:
     """The chosen class's parameters; ScriptError naming any key it does not take."""
-    takes = {cls: set(getattr(ensemble, cls)().get_params()) for cls in ESTIMATORS.values()}
-    known = set().union(*takes.values()) | {"estimator", "task"}
-    unknown = [str(name) for name in hp if name not in known]
+    classes = [name for tasks in ESTIMATORS.values() for name in tasks.values()]
+    takes = {cls: set(getattr(ensemble, cls)().get_params()) for cls in classes}
+    unknown = job_io.unknown_names_problem(hp, set().union(*takes.values(), DEFAULTS))
     if unknown:
-        hints = []
-        for name in unknown:
-            close = difflib.get_close_matches(name, sorted(known), n=1)
-            hints.append(f"{name!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
-        raise ScriptError(
-            f"unknown hyperparameter(s) {', '.join(hints)}; known names: "
-            + ", ".join(sorted(known))
-        )
-    params = {name: value for name, value in hp.items() if name not in ("estimator", "task")}
+        raise ScriptError(unknown)
+    params = {name: value for name, value in hp.items() if name not in DEFAULTS}
     foreign = sorted(name for name in params if name not in takes[class_name])
     if foreign:
         raise ScriptError(
@@ -128,47 +86,6 @@ def _class_ids(weights: dict[str, Any]) -> dict[int, Any]:
         raise ScriptError(
             f"class_weight keys must be integer class ids written as text, got {list(weights)}"
         ) from None
-
-
-def channel_files(folder: Path) -> list[Path]:
-    """Every non-hidden file under ``folder``, sorted; empty when the channel is absent."""
-    if not folder.is_dir():
-        return []
-    return sorted(
-        path
-        for path in folder.rglob("*")
-        if path.is_file() and not any(p.startswith(".") for p in path.relative_to(folder).parts)
-    )
-
-
-def load_rows(folder: Path) -> list[list[float]]:
-    """Every CSV row of every file of a channel as floats (label first)."""
-    rows: list[list[float]] = []
-    for path in channel_files(folder):
-        try:
-            with path.open(newline="", encoding="utf-8") as handle:
-                for line, row in enumerate(csv.reader(handle), start=1):
-                    if row and any(cell.strip() for cell in row):
-                        rows.append(_parse_row(row, path, line, len(rows[0]) if rows else None))
-        except UnicodeDecodeError:
-            raise ScriptError(f"{path} is not UTF-8 text (a CSV file is expected)") from None
-    return rows
-
-
-def _parse_row(row: list[str], path: Path, line: int, width: int | None) -> list[float]:
-    try:
-        values = [float(cell) for cell in row]
-    except ValueError:
-        raise ScriptError(
-            f"{path}:{line}: every column must be a number (CSV with the label first and no header)"
-        ) from None
-    if not math.isfinite(values[0]):
-        raise ScriptError(f"{path}:{line}: the label is NaN or infinite")
-    if len(values) < 2:
-        raise ScriptError(f"{path}:{line}: a row needs the label and at least one feature")
-    if width is not None and len(values) != width:
-        raise ScriptError(f"{path}:{line}: {len(values)} columns where earlier rows have {width}")
-    return values
 
 
 def as_arrays(np: Any, rows: list[list[float]], classification: bool) -> tuple[Any, Any]:
@@ -203,11 +120,6 @@ def score(metrics: Any, model: Any, features: Any, labels: Any, classes: Any) ->
     return scores
 
 
-def write_json(path: Path, value: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(value, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-
-
 def train(hp: dict[str, Any]) -> None:
     """Fit the chosen estimator, score it, and write model.joblib and metrics.json."""
     class_name = choose_class(hp)
@@ -218,15 +130,7 @@ def train(hp: dict[str, Any]) -> None:
         model._validate_params()
     except (TypeError, ValueError) as error:
         raise ScriptError(str(error)) from None
-    train_rows = load_rows(TRAIN_DIR)
-    if not train_rows:
-        raise ScriptError(f"no CSV rows in the train channel {TRAIN_DIR}")
-    validation_rows = load_rows(VALIDATION_DIR)
-    if validation_rows and len(validation_rows[0]) != len(train_rows[0]):
-        raise ScriptError(
-            f"validation rows have {len(validation_rows[0])} columns, training rows "
-            f"{len(train_rows[0])}"
-        )
+    train_rows, validation_rows = job_io.training_rows()
     np = importlib.import_module("numpy")
     classification = class_name.endswith("Classifier")
     features, labels = as_arrays(np, train_rows, classification)
@@ -254,21 +158,17 @@ def train(hp: dict[str, Any]) -> None:
             report[key] = int(getattr(model, attribute))
     if getattr(model, "oob_score", False):
         report["oob_score"] = float(model.oob_score_)
-    MODEL_DIR.mkdir(parents=True, exist_ok=True)
-    importlib.import_module("joblib").dump(model, MODEL_DIR / MODEL_FILE)
-    write_json(OUTPUT_DATA_DIR / "metrics.json", report)
+    model_dir = job_io.model_dir()
+    model_dir.mkdir(parents=True, exist_ok=True)
+    importlib.import_module("joblib").dump(model, model_dir / MODEL_FILE)
+    job_io.write_json(job_io.output_data_dir() / "metrics.json", report)
     print(json.dumps({"train": report["train"], "validation": report.get("validation")}))
 
 
-def main() -> int:
-    """Train; exit status 1 with one line on stderr for bad input."""
-    try:
-        train(load_hyperparameters())
-    except ScriptError as error:
-        print(f"{SCRIPT}: error: {error}", file=sys.stderr)
-        return 1
-    return 0
+def main() -> None:
+    """Train; bad input stops the script with one line on stderr."""
+    train(job_io.training_hyperparameters())
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(job_io.run(main, __file__))

@@ -22,37 +22,13 @@ from __future__ import annotations
 
 import difflib
 import json
-import os
 import sys
-from pathlib import Path
 from typing import Any
 
-SCRIPT = Path(__file__).name
-PARAMETERS_FILE = Path(__file__).with_name("xgboost_parameters.json")
-USAGE_ERROR = 2
+import job_io
+from job_io import ScriptError
 
-
-class StartupError(Exception):
-    """A problem with the job's inputs, reported as one line before any training."""
-
-
-def channel_dir(channel: str) -> Path:
-    """A training channel's folder: SM_CHANNEL_<NAME>, else the contract's path."""
-    default = f"/opt/ml/input/data/{channel}"
-    return Path(os.environ.get(f"SM_CHANNEL_{channel.upper()}", default))
-
-
-def load_json_object(path: Path) -> dict[str, Any]:
-    """The JSON object stored at ``path``."""
-    try:
-        loaded = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise StartupError(f"{path} does not exist (the config channel's file)") from None
-    except ValueError as error:
-        raise StartupError(f"{path} is not valid JSON: {error}") from None
-    if not isinstance(loaded, dict):
-        raise StartupError(f"{path} must hold a JSON object of hyperparameters")
-    return loaded
+PARAMETERS_FILE = "xgboost_parameters.json"
 
 
 def describe_unknown(name: str, known: dict[str, Any]) -> str:
@@ -63,14 +39,13 @@ def describe_unknown(name: str, known: dict[str, Any]) -> str:
     if close:
         return f"unknown XGBoost hyperparameter {name!r}; did you mean {close[0]!r}?"
     return (
-        f"unknown XGBoost hyperparameter {name!r}; the known names are listed in "
-        f"{PARAMETERS_FILE.name}"
+        f"unknown XGBoost hyperparameter {name!r}; the known names are listed in {PARAMETERS_FILE}"
     )
 
 
 def known_names() -> dict[str, Any]:
     """Stored names, every accepted name (stored or alias) -> stored name, refused names."""
-    table = load_json_object(PARAMETERS_FILE)
+    table = job_io.data_file(PARAMETERS_FILE)
     parameters = table["parameters"]
     names = {name: name for name in parameters}
     for name, spec in parameters.items():
@@ -114,7 +89,7 @@ def split_hyperparameters(
         else:
             booster[native] = to_xgboost_value(stored, value)
     if problems:
-        raise StartupError("hyperparameters.json: " + "; ".join(problems))
+        raise ScriptError("hyperparameters.json: " + "; ".join(problems))
     return booster, loop
 
 
@@ -128,22 +103,8 @@ def loop_setting(loop: dict[str, Any], name: str, default: Any) -> Any:
     except (TypeError, ValueError):
         number = 0
     if number < 1 or isinstance(value, bool) or (isinstance(value, float) and value != number):
-        raise StartupError(
-            f"hyperparameters.json: {name} must be a positive integer, not {value!r}"
-        )
+        raise ScriptError(f"hyperparameters.json: {name} must be a positive integer, not {value!r}")
     return number
-
-
-def channel_files(folder: Path) -> list[Path]:
-    """Every non-empty, non-hidden file under ``folder``, in a stable order."""
-    if not folder.is_dir():
-        return []
-    files = []
-    for path in sorted(folder.rglob("*")):
-        hidden = any(part.startswith(".") for part in path.relative_to(folder).parts)
-        if path.is_file() and not hidden and path.stat().st_size > 0:
-            files.append(path)
-    return files
 
 
 def read_channel(channel: str) -> tuple[Any, Any] | None:
@@ -151,14 +112,14 @@ def read_channel(channel: str) -> tuple[Any, Any] | None:
     import numpy as np
     import pandas as pd  # type: ignore[import-untyped]
 
-    files = channel_files(channel_dir(channel))
+    files = job_io.channel_files(job_io.channel_dir(channel))
     if not files:
         return None
     frames: list[Any] = []
     for path in files:
         frame = pd.read_csv(path, header=None)
         if frames and frame.shape[1] != frames[0].shape[1]:
-            raise StartupError(
+            raise ScriptError(
                 f"{channel} channel: {path.name} has {frame.shape[1]} columns but "
                 f"{files[0].name} has {frames[0].shape[1]} (label first, then the features)"
             )
@@ -166,7 +127,7 @@ def read_channel(channel: str) -> tuple[Any, Any] | None:
             str(column) for column in frame.columns if frame[column].dtype.kind not in "biuf"
         ]
         if non_numeric:
-            raise StartupError(
+            raise ScriptError(
                 f"{channel} channel: {path.name} has non-numeric column(s) {', '.join(non_numeric)}"
                 " (training CSV has no header row: label first, then numeric features)"
             )
@@ -181,10 +142,10 @@ def train(booster_params: dict[str, Any], loop: dict[str, Any], default_rounds: 
     patience = loop_setting(loop, "early_stopping_rounds", None)
     train_data = read_channel("train")
     if train_data is None:
-        raise StartupError(f"no data files in the train channel ({channel_dir('train')})")
+        raise ScriptError(f"no data files in the train channel ({job_io.channel_dir('train')})")
     validation_data = read_channel("validation")
     if patience is not None and validation_data is None:
-        raise StartupError(
+        raise ScriptError(
             "early_stopping_rounds needs a validation channel; add validation data or remove it"
         )
 
@@ -202,11 +163,9 @@ def train(booster_params: dict[str, Any], loop: dict[str, Any], default_rounds: 
         evals_result=history,
         early_stopping_rounds=patience,
     )
-    model_dir = Path(os.environ.get("SM_MODEL_DIR", "/opt/ml/model"))
+    model_dir = job_io.model_dir()
     model_dir.mkdir(parents=True, exist_ok=True)
     booster.save_model(str(model_dir / "xgboost-model.json"))
-    output_dir = Path(os.environ.get("SM_OUTPUT_DATA_DIR", "/opt/ml/output/data"))
-    output_dir.mkdir(parents=True, exist_ok=True)
     summary = {
         "xgboost_version": xgb.__version__,
         "params": booster_params,
@@ -215,24 +174,17 @@ def train(booster_params: dict[str, Any], loop: dict[str, Any], default_rounds: 
         "best_iteration": booster.attr("best_iteration"),
         "history": history,
     }
-    (output_dir / "training_history.json").write_text(
-        json.dumps(summary, indent=2, default=str), encoding="utf-8"
-    )
-    print(f"{SCRIPT}: trained {summary['rounds']} rounds; model saved to {model_dir}")
+    job_io.write_json(job_io.output_data_dir() / "training_history.json", summary)
+    print(f"train_xgb.py: trained {summary['rounds']} rounds; model saved to {model_dir}")
 
 
-def main() -> int:
-    """Check the hyperparameters, then train; a bad input is one stderr line and status 2."""
-    try:
-        hyperparameters = load_json_object(channel_dir("config") / "hyperparameters.json")
-        known = known_names()
-        booster_params, loop = split_hyperparameters(hyperparameters, known)
-        train(booster_params, loop, known["parameters"]["n_estimators"]["default"])
-    except StartupError as error:
-        sys.stderr.write(f"{SCRIPT}: {error}\n")
-        return USAGE_ERROR
-    return 0
+def main() -> None:
+    """Check the hyperparameters before importing XGBoost, then train."""
+    hyperparameters = job_io.training_hyperparameters()
+    known = known_names()
+    booster_params, loop = split_hyperparameters(hyperparameters, known)
+    train(booster_params, loop, known["parameters"]["n_estimators"]["default"])
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(job_io.run(main, __file__))
