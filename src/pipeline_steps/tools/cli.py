@@ -30,6 +30,7 @@ from pipeline_steps.tools.cli_support import (
     UsageError,
     environment_restored,
 )
+from pipeline_steps.tools.run_local import add_run_parser
 
 __all__ = ["build_parser", "main"]
 
@@ -78,13 +79,19 @@ def build_parser() -> argparse.ArgumentParser:
         "demo",
         help="run prep -> XGBoost training -> evaluation on in-process mock AWS",
         description="Build the three-step pipeline on in-process mock AWS (no account needed), "
-        "deploy the bundled Lambda to the mock, write the definition, run the prep step "
-        "locally with a parameter override and print what happened.",
+        "deploy the bundled Lambda to the mock, write the definition, upload a small generated "
+        "data set to the mock bucket, run the whole pipeline on this machine with a parameter "
+        "override (real XGBoost; without it, only the prep step) and print the progress, the "
+        "stored hyperparameters, the model archive's location and the evaluation metrics.",
     )
     demo.add_argument(
         "--output",
         default="pipeline-definition.json",
         help="where to write the pipeline definition (default: %(default)s)",
+    )
+    demo.add_argument(
+        "--workdir",
+        help="keep the jobs' local folders here (default: a temporary folder, removed)",
     )
     demo.set_defaults(handler=command_demo)
 
@@ -155,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     definition.add_argument("--mock", action="store_true", help="use in-process mock AWS (moto)")
     definition.set_defaults(handler=command_definition)
+    add_run_parser(commands)
     return parser
 
 
