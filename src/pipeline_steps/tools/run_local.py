@@ -36,6 +36,8 @@ __all__ = ["LOCAL_BUCKET", "LOCAL_ROLE", "RUN_CONVENTION", "add_run_parser", "co
 EXIT_STEP_FAILED = 1
 LOCAL_BUCKET = "sagemaker-pipeline-steps-local"
 LOCAL_ROLE = "sagemaker-pipeline-steps-local"
+_NO_INPUT_DATA = "no S3 objects found under"
+"""How the runner says a job's input prefix is empty (runtime/jobs.py)."""
 
 RUN_CONVENTION = (
     "MODULE is a file (path/to/pipeline.py) or an importable module name (imported with the "
@@ -387,7 +389,10 @@ def _execute(
             progress=out,
         )
     except StepFailedError as error:
-        err.write(f"pipeline-steps run: {step_failure_line(error)}\n")
+        hint = ""
+        if not args.endpoint_url and _NO_INPUT_DATA in str(error):
+            hint = " (the mock S3 starts empty: put data there with --upload or --demo-data)"
+        err.write(f"pipeline-steps run: {step_failure_line(error)}{hint}\n")
         return EXIT_STEP_FAILED
     except LocalRunError as error:
         raise UsageError(one_line(error)) from None
