@@ -567,3 +567,26 @@ def test_demo_without_xgboost_says_so_and_runs_the_prep_step(
     assert "Model archive" not in sections
     assert "Evaluation metrics" not in sections
     assert "flowchart TD" in sections["Pipeline DAG (Mermaid)"]
+
+
+# ------------------------------------------------------------------ the entry point
+
+
+def test_only_the_entry_point_freezes_the_collector_before_exit(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """GIVEN main() called as the console script calls it (no argv) and in-process (argv)
+    WHEN each runs a command
+    THEN only the entry-point call freezes the garbage collector (interpreter shutdown
+    then skips walking every object; benchmarks/bench_demo.py measures it), so in-process
+    callers such as this suite keep a collector that collects."""
+    import gc
+
+    frozen: list[bool] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    assert run("contracts").code == 0
+    assert frozen == []
+    monkeypatch.setattr("sys.argv", ["pipeline-steps", "contracts", "--json"])
+    assert main() == 0
+    assert frozen == [True]
+    assert json.loads(capsys.readouterr().out)

@@ -12,6 +12,7 @@ telemetry is off for this process unless the user's SageMaker SDK config sets
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 from typing import TextIO
@@ -173,8 +174,20 @@ def main(
 
     Everything the command changes for its duration is put back afterwards (the
     environment it sets for mock AWS or an S3 endpoint, logging, warning filters), so
-    it can be called in-process.
+    it can be called in-process with ``argv``. Called without ``argv`` (the console
+    script, ``python -m pipeline_steps``), the command is the process's last act, so its
+    objects are frozen out of the garbage collector's reach afterwards: the collections
+    during interpreter shutdown would otherwise walk the SDK's, moto's and botocore's
+    hundreds of thousands of objects (over a second after ``demo``; see
+    benchmarks/bench_demo.py). Finalisers, ``atexit`` handlers and stream flushing still run.
     """
+    code = _run_command(argv, out, err)
+    if argv is None:
+        gc.freeze()
+    return code
+
+
+def _run_command(argv: Sequence[str] | None, out: TextIO | None, err: TextIO | None) -> int:
     from pipeline_steps.core.quiet import quiet_sdk, sdk_stdout_to
 
     stream = out or sys.stdout
