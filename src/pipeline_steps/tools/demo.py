@@ -70,9 +70,12 @@ def run_demo(
         return 2
     missing = missing_for_training()
     if missing:
+        # The local extra brings xgboost-cpu; pandas comes with SDK v2, not with every SDK.
+        extra = " pandas" if "pandas" in missing else ""
         errors.write(
             f"pipeline-steps demo: {' and '.join(missing)} not installed, so only the prep "
-            "step runs (pip install 'sagemaker-pipeline-steps[local]' for the whole pipeline)\n"
+            f"step runs (pip install 'sagemaker-pipeline-steps[local]'{extra} for the whole "
+            "pipeline)\n"
         )
     with mock_aws(), _job_folder(workdir) as folder:
         demo = _Demo(output, out, errors, learning_rate, started)
