@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 import textwrap
 from collections.abc import Iterator
@@ -204,6 +205,8 @@ def test_run_local_runs_every_step_with_typed_parameter_overrides(
     assert metrics["learning_rate"] == 0.3
     assert f"local job folders: {workdir.resolve()}" in ran.out
     assert sorted(path.name for path in workdir.iterdir()) == sorted(STEPS)
+    # the handler's logger is as it was: the run lent it INFO and took it back
+    assert not logging.getLogger("hyperparameter_prep").isEnabledFor(logging.INFO)
 
 
 def test_run_local_uploads_and_kwargs_reach_the_pipeline(
