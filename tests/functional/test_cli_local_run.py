@@ -261,18 +261,25 @@ def test_run_local_uploads_and_kwargs_reach_the_pipeline(
             f"under s3://{LOCAL_BUCKET}/data/train/",
             "[2/3] XGBoostTraining (Training) ... FAILED",
         ),
+        (
+            ["--parameter", "LearningRate=-1"],
+            "pipeline-steps run: step 'HyperparameterPrep' (Lambda): the handler raised "
+            "ConstraintViolationError: override.learning_rate",
+            "[1/3] HyperparameterPrep (Lambda) ... FAILED",
+        ),
     ],
-    ids=["exit-code", "strict-contract", "no-data"],
+    ids=["exit-code", "strict-contract", "no-data", "handler-refuses"],
 )
 def test_a_failing_step_exits_1_with_one_line(
     user_pipeline: str, extra: list[str], expected: str, last_progress: str
 ) -> None:
     """GIVEN a pipeline whose training script exits 3 after writing to stderr, or (with
-    --strict) opens a path outside its contract, or whose input prefix is empty
+    --strict) opens a path outside its contract, or whose input prefix is empty, or a
+    parameter value the prep handler refuses (below the model's bound)
     WHEN run --local runs it
     THEN it exits 1; stderr is one line naming the step and the exit code with the
     script's last stderr line (or the broken contract, or the empty prefix and how to fill
-    the mock); progress stops at the failed step."""
+    the mock, or the handler's refusal); progress stops at the failed step."""
     ran = run("run", "--local", user_pipeline, *extra)
 
     line = ran.one_line_error("run", 1)
