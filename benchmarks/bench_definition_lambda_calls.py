@@ -25,23 +25,9 @@ Usage: python benchmarks/bench_definition_lambda_calls.py [--definitions 10] [--
 
 from __future__ import annotations
 
-import os
+from pipeline_steps.tools.mock_aws import use_fake_credentials
 
-# Fake credentials and no config files before boto3 is imported: never real AWS.
-os.environ.update(
-    {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "SAGEMAKER_SUPPRESS_V2_WARNING": "1",
-    }
-)
-for _name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL"):
-    os.environ.pop(_name, None)
+use_fake_credentials()  # before boto3 is imported: never real AWS
 
 import argparse  # noqa: E402
 import json  # noqa: E402

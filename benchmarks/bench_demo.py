@@ -50,16 +50,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-FAKE_AWS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_SESSION_TOKEN": "testing",
-    "AWS_DEFAULT_REGION": "us-east-1",
-    "AWS_CONFIG_FILE": os.devnull,
-    "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-    "AWS_EC2_METADATA_DISABLED": "true",
-    "SAGEMAKER_SUPPRESS_V2_WARNING": "1",
-}
 IMPORT_STEPS = (
     ("import pydantic", "pydantic"),
     ("import boto3", "boto3"),
@@ -75,10 +65,12 @@ DEMO = "pipeline-steps demo"
 
 
 def child_env(pycache: str | None) -> dict[str, str]:
+    """This environment with the demo's fake AWS settings (tools.mock_aws, one source)."""
+    from pipeline_steps.tools.mock_aws import use_fake_credentials
+
+    use_fake_credentials()  # in this process only; the children inherit the result
     env = dict(os.environ)
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
-        env.pop(name, None)
-    env.update(FAKE_AWS)
+    env["SAGEMAKER_SUPPRESS_V2_WARNING"] = "1"  # the baseline's v2 banner is not its import
     if pycache is not None:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = pycache

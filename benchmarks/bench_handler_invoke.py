@@ -28,7 +28,6 @@ import base64
 import hashlib
 import json
 import logging
-import os
 import platform
 import random
 import statistics
@@ -36,19 +35,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-for _name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
-    os.environ.pop(_name, None)
-os.environ.update(
-    {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
-)
+from pipeline_steps.tools.mock_aws import use_fake_credentials
+
+use_fake_credentials()  # before boto3 is imported: never real AWS
 
 import boto3  # noqa: E402
 from moto.server import ThreadedMotoServer  # noqa: E402

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import random
 import statistics
 import subprocess
@@ -37,20 +36,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-os.environ.update(
-    {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "SAGEMAKER_SUPPRESS_V2_WARNING": "1",
-    }
-)
-for _name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3"):
-    os.environ.pop(_name, None)
+from pipeline_steps.tools.mock_aws import use_fake_credentials
+
+use_fake_credentials()  # before boto3 is imported: never real AWS
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "tests" / "functional" / "local_run_scripts"
 BUCKET = "bench-local-run"

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import os
 from collections.abc import Iterator
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
@@ -72,6 +73,7 @@ __all__ = [
     "Step",
     "TrainingStep",
     "sdk_class",
+    "sdk_region",
     "sdk_telemetry_off",
 ]
 
@@ -232,6 +234,27 @@ def _quiet_pipeline_class(sdk_pipeline: type) -> type:
     Pipeline.__module__ = __name__
     Pipeline.__qualname__ = "Pipeline"
     return Pipeline
+
+
+@contextlib.contextmanager
+def sdk_region(region: str) -> Iterator[None]:
+    """``AWS_DEFAULT_REGION`` set to ``region`` for the block, if no region is configured.
+
+    v3's ``ProcessingStep`` makes a throw-away ``LocalSession`` when it is constructed (to
+    name the local client's method it accepts step arguments from), and that session
+    refuses to exist without a default region, although the step then uses the session
+    it was given. The variable is put back as it was afterwards.
+    """
+    import boto3
+
+    if boto3.session.Session().region_name is not None:
+        yield
+        return
+    os.environ["AWS_DEFAULT_REGION"] = region
+    try:
+        yield
+    finally:
+        os.environ.pop("AWS_DEFAULT_REGION", None)
 
 
 @contextlib.contextmanager

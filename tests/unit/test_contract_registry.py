@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Any
 
 import pytest
 
+from lambda_code.hyperparameter_prep import OBJECT_NAME, OUTPUT_TYPES
 from pipeline_script_contracts import (
     CONTRACTS,
     HYPERPARAMETER_PREP_CONTRACT,
@@ -15,99 +15,11 @@ from pipeline_script_contracts import (
     SKLEARN_TRAIN_CONTRACT,
     XGBOOST_TRAIN_CONTRACT,
     ContainerType,
+    OutputType,
     ScriptContract,
     get_contract,
     list_contracts,
 )
-
-_TRAINING_INPUTS = {
-    "training_data": "/opt/ml/input/data/train",
-    "validation_data": "/opt/ml/input/data/validation",
-    "hyperparameters_s3_uri": "/opt/ml/input/data/config/hyperparameters.json",
-}
-_TRAINING_ENV = {"SM_MODEL_DIR": "/opt/ml/model", "SM_OUTPUT_DATA_DIR": "/opt/ml/output/data"}
-
-# The design's Contracts table, plus the values the team chose (optional inputs,
-# requirements, optional env vars). Dict order matters: it is declaration order.
-EXPECTED: dict[str, dict[str, Any]] = {
-    "HYPERPARAMETER_PREP_CONTRACT": {
-        "name": "hyperparameter_prep",
-        "entry_point": "hyperparameter_prep.py",
-        "container_type": ContainerType.LAMBDA,
-        "expected_input_paths": {},
-        "expected_output_paths": {
-            "hyperparameters_s3_uri": "/opt/ml/processing/output/hyperparameters",
-            "hyperparameters_sha256": "/opt/ml/processing/output/hyperparameters_sha256",
-            "hyperparameters_size_bytes": "/opt/ml/processing/output/hyperparameters_size_bytes",
-            "reused": "/opt/ml/processing/output/reused",
-        },
-        "optional_input_names": (),
-        "required_env_vars": (),
-        "optional_env_vars": {},
-        "framework_requirements": {"boto3": ">=1.34"},
-    },
-    "XGBOOST_TRAIN_CONTRACT": {
-        "name": "xgboost_train",
-        "entry_point": "train_xgb.py",
-        "container_type": ContainerType.TRAINING,
-        "expected_input_paths": _TRAINING_INPUTS,
-        "expected_output_paths": {
-            "model_output": "/opt/ml/model",
-            "evaluation_output": "/opt/ml/output/data",
-        },
-        "optional_input_names": ("validation_data",),
-        "required_env_vars": (),
-        "optional_env_vars": _TRAINING_ENV,
-        "framework_requirements": {"xgboost": ">=1.7"},
-    },
-    "PYTORCH_TRAIN_CONTRACT": {
-        "name": "pytorch_train",
-        "entry_point": "train.py",
-        "container_type": ContainerType.TRAINING,
-        "expected_input_paths": _TRAINING_INPUTS,
-        "expected_output_paths": {
-            "model_output": "/opt/ml/model",
-            "evaluation_output": "/opt/ml/output/data",
-            "checkpoints": "/opt/ml/checkpoints",
-        },
-        "optional_input_names": ("validation_data",),
-        "required_env_vars": (),
-        "optional_env_vars": {**_TRAINING_ENV, "PIPELINE_CHECKPOINT_DIR": "/opt/ml/checkpoints"},
-        "framework_requirements": {"torch": ">=2.0"},
-    },
-    "SKLEARN_TRAIN_CONTRACT": {
-        "name": "sklearn_train",
-        "entry_point": "train_sklearn.py",
-        "container_type": ContainerType.TRAINING,
-        "expected_input_paths": _TRAINING_INPUTS,
-        "expected_output_paths": {
-            "model_output": "/opt/ml/model",
-            "evaluation_output": "/opt/ml/output/data",
-        },
-        "optional_input_names": ("validation_data",),
-        "required_env_vars": (),
-        "optional_env_vars": _TRAINING_ENV,
-        "framework_requirements": {"scikit-learn": ">=1.4"},
-    },
-    "MODEL_EVALUATION_CONTRACT": {
-        "name": "model_evaluation",
-        "entry_point": "model_evaluation.py",
-        "container_type": ContainerType.PROCESSING,
-        "expected_input_paths": {
-            "model_input": "/opt/ml/processing/input/model",
-            "eval_data_input": "/opt/ml/processing/input/eval_data",
-            "hyperparameters_s3_uri": "/opt/ml/processing/input/config/hyperparameters.json",
-        },
-        "expected_output_paths": {
-            "eval_output": "/opt/ml/processing/output/eval",
-            "metrics_output": "/opt/ml/processing/output/metrics",
-        },
-        "optional_input_names": (),
-        "required_env_vars": ("ID_FIELD", "LABEL_FIELD"),
-        "optional_env_vars": {},
-        "framework_requirements": {"xgboost": ">=1.7"},
-    },
-}
 
 CONSTANTS: dict[str, ScriptContract] = {
     "HYPERPARAMETER_PREP_CONTRACT": HYPERPARAMETER_PREP_CONTRACT,
@@ -117,21 +29,80 @@ CONSTANTS: dict[str, ScriptContract] = {
     "MODEL_EVALUATION_CONTRACT": MODEL_EVALUATION_CONTRACT,
 }
 
+# The design's contract table (design.md, "Contracts"): what each script is called and
+# where it runs. The paths follow from the rules tested below, not from a second copy.
+DESIGN = {
+    "HYPERPARAMETER_PREP_CONTRACT": ("hyperparameter_prep", "hyperparameter_prep.py", "lambda"),
+    "XGBOOST_TRAIN_CONTRACT": ("xgboost_train", "train_xgb.py", "training"),
+    "PYTORCH_TRAIN_CONTRACT": ("pytorch_train", "train.py", "training"),
+    "SKLEARN_TRAIN_CONTRACT": ("sklearn_train", "train_sklearn.py", "training"),
+    "MODEL_EVALUATION_CONTRACT": ("model_evaluation", "model_evaluation.py", "processing"),
+}
+TRAINING = [c for c in CONSTANTS.values() if c.container_type is ContainerType.TRAINING]
 
-@pytest.mark.parametrize("constant", sorted(EXPECTED))
-def test_contract_has_the_exact_design_values(constant: str) -> None:
-    """GIVEN a shipped contract WHEN its fields are read THEN they are the design's values."""
+
+@pytest.mark.parametrize("constant", sorted(DESIGN))
+def test_contract_is_the_design_tables_row(constant: str) -> None:
+    """GIVEN a shipped contract WHEN its name, entry point and container are read
+    THEN they are the design table's, and its mappings are read-only."""
     contract = CONSTANTS[constant]
-    expected = EXPECTED[constant]
-
-    for field, value in expected.items():
-        actual = getattr(contract, field)
-        if isinstance(value, dict):
-            assert isinstance(actual, MappingProxyType), field
-            assert list(actual.items()) == list(value.items()), field
-        else:
-            assert actual == value, field
+    assert (contract.name, contract.entry_point, contract.container_type.value) == DESIGN[constant]
     assert contract.description.strip()
+    for mapping in (contract.expected_input_paths, contract.expected_output_paths):
+        assert isinstance(mapping, MappingProxyType)
+
+
+@pytest.mark.parametrize("contract", TRAINING, ids=lambda c: c.name)
+def test_training_contracts_read_three_channels_and_write_the_model(
+    contract: ScriptContract,
+) -> None:
+    """GIVEN a training contract
+    WHEN its inputs and outputs are read
+    THEN it reads train, the optional validation and config channels (the prep step's
+    object at config/<the handler's object name>) and writes model_output to the model
+    folder and evaluation_output to the output data folder, whose SM_* variables it
+    defaults to the contract's own paths."""
+    assert {name: contract.channel_name(name) for name in contract.input_names} == {
+        "training_data": "train",
+        "validation_data": "validation",
+        "hyperparameters_s3_uri": "config",
+    }
+    assert contract.optional_input_names == ("validation_data",)
+    config = contract.expected_input_paths["hyperparameters_s3_uri"]
+    assert config == f"/opt/ml/input/data/config/{OBJECT_NAME}"
+    assert contract.expected_output_paths["model_output"] == "/opt/ml/model"
+    assert contract.expected_output_paths["evaluation_output"] == "/opt/ml/output/data"
+    assert contract.optional_env_vars["SM_MODEL_DIR"] == "/opt/ml/model"
+    assert contract.optional_env_vars["SM_OUTPUT_DATA_DIR"] == "/opt/ml/output/data"
+    assert contract.framework_requirements
+
+
+def test_prep_contract_outputs_are_the_handlers_results() -> None:
+    """GIVEN the bundled handler's result names and types (it ships alone, so it keeps its
+    own copy) WHEN compared with the prep contract's outputs THEN they are the same, in the
+    same order, and the S3 URI travels as a String output parameter."""
+    contract = HYPERPARAMETER_PREP_CONTRACT
+    assert contract.output_names == tuple(OUTPUT_TYPES)
+    assert {n: t.lambda_output_type for n, t in contract.output_types.items()} == dict(OUTPUT_TYPES)
+    assert contract.output_types["hyperparameters_s3_uri"] is OutputType.S3_URI
+
+
+def test_evaluation_takes_a_training_model_by_declaration() -> None:
+    """GIVEN the evaluation contract WHEN its wiring is read THEN model_input accepts the
+    model_output every training contract offers, and it needs the id and label columns."""
+    assert MODEL_EVALUATION_CONTRACT.sources_for("model_input") == ("model_input", "model_output")
+    assert all("model_output" in c.output_names for c in TRAINING)
+    assert MODEL_EVALUATION_CONTRACT.required_env_vars == ("ID_FIELD", "LABEL_FIELD")
+
+
+def test_every_framework_has_its_training_contract_registered() -> None:
+    """GIVEN the FRAMEWORKS registry WHEN each framework's contract is looked up by name
+    THEN it is the registered training contract."""
+    from pipeline_steps.frameworks import FRAMEWORKS
+
+    for framework in FRAMEWORKS.values():
+        assert get_contract(framework.contract.name) is framework.contract
+        assert framework.contract in TRAINING
 
 
 def test_shared_hyperparameters_input_has_one_logical_name_everywhere() -> None:

@@ -29,7 +29,7 @@ from pipeline_steps.core.outputs import StepOutputs, outputs_of, register_step
 from pipeline_steps.core.quiet import quiet_sdk
 from pipeline_steps.core.resolution import dependency_steps, resolve_inputs
 from pipeline_steps.core.wiring import record_inputs
-from pipeline_steps.sdk import CacheConfig, Session, Step
+from pipeline_steps.sdk import CacheConfig, Session, Step, sdk_region
 
 __all__ = ["STEP_NAME_PATTERN", "JobStepBuilder", "StepBuilderBase"]
 
@@ -158,7 +158,7 @@ class JobStepBuilder(StepBuilderBase[JobConfigT]):
         if configured is not None:
             bucket, _, prefix = configured.removeprefix("s3://").partition("/")
             return CodeLocation(bucket, prefix.strip("/") or DEFAULT_CODE_PREFIX)
-        return CodeLocation(str(self.sagemaker_session.default_bucket()))  # type: ignore[no-untyped-call]
+        return CodeLocation(str(self.sagemaker_session.default_bucket()))  # type: ignore[no-untyped-call, unused-ignore]
 
     def source_uri(self) -> str:
         """The S3 URI of the job's code bundle, uploaded once under its content hash.
@@ -212,12 +212,13 @@ class JobStepBuilder(StepBuilderBase[JobConfigT]):
         name = self.name_for(step_name)
         deps = list(dependencies)
         resolved = self.resolve_inputs(deps, inputs, step_name=name)
-        step = self._make_step(
-            name,
-            resolved,
-            cache_config=cache_config,
-            depends_on=dependency_steps(deps, resolved, depends_on),
-        )
+        with sdk_region(self.region):
+            step = self._make_step(
+                name,
+                resolved,
+                cache_config=cache_config,
+                depends_on=dependency_steps(deps, resolved, depends_on),
+            )
         self._register_outputs(step, self._output_references(step))
         record_inputs(step, resolved)
         return step

@@ -172,6 +172,63 @@ SDK_NOISE: tuple[LoggedNoise | WarnedNoise, ...] = (
         r"^(Request exception|Region not found in supported regions)",
         "A telemetry GET that failed (offline, proxy) or was skipped: never the user's request.",
     ),
+    WarnedNoise(
+        "v3",
+        UserWarning,
+        r"Running within a PipelineSession",
+        r"sagemaker\.core\.workflow\.pipeline_context",
+        "v3's form of the v2 notice above, on every ModelTrainer.train()/Processor.run().",
+    ),
+    WarnedNoise(
+        "v3",
+        DeprecationWarning,
+        r".*(has been moved|is deprecated)",
+        r"sagemaker(\.|$)",
+        "v3's own modules importing its moved modules (sagemaker.train.configs, serve's "
+        "serializers) while the adapter imports the SDK: nothing the user wrote.",
+    ),
+    LoggedNoise(
+        "v3",
+        "sagemaker.core.image_uris",
+        logging.INFO,
+        r"",
+        "v3's image_uris, as sagemaker.image_uris on v2.",
+    ),
+    LoggedNoise(
+        "v3",
+        "sagemaker.core.utils.utils",
+        logging.INFO,
+        r"^Training image URI: ",
+        "ModelTrainer naming the image the builder chose (it is in the definition).",
+    ),
+    LoggedNoise(
+        "v3",
+        "sagemaker.core.helper.iam_role_resolver",
+        logging.INFO,
+        r"^Skipping IAM role validation",
+        "ModelTrainer saying SAGEMAKER_VALIDATE_ROLE=false turned its IAM check off.",
+    ),
+    LoggedNoise(
+        "v3",
+        "sagemaker.core.workflow.utilities",
+        logging.WARNING,
+        r"^Popping out '\w+' from the pipeline definition",
+        "v3's form of the job-name note above.",
+    ),
+    LoggedNoise(
+        "v3",
+        "sagemaker.core.telemetry.telemetry_logging",
+        logging.INFO,
+        r"^SageMaker Python SDK will collect telemetry",
+        "v3's telemetry notice before every ModelTrainer.train().",
+    ),
+    LoggedNoise(
+        "v3",
+        "sagemaker.core.telemetry.telemetry_logging",
+        logging.ERROR,
+        r"^(Request exception|Region not found in supported regions)",
+        "A v3 telemetry GET that failed or was skipped: never the user's request.",
+    ),
 )
 """Every SDK message the library's calls trigger that the user cannot act on."""
 

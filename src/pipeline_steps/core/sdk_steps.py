@@ -20,7 +20,7 @@ from pipeline_steps.sdk import LambdaStep, ProcessingStep, TrainingStep
 __all__ = ["QuietLambdaStep", "QuietProcessingStep", "QuietTrainingStep"]
 
 
-class QuietTrainingStep(TrainingStep):
+class QuietTrainingStep(TrainingStep):  # type: ignore[misc, unused-ignore]
     """``TrainingStep`` whose rendering (``arguments``, ``to_request``) is quiet."""
 
     @property
@@ -33,7 +33,7 @@ class QuietTrainingStep(TrainingStep):
             return super().to_request()
 
 
-class QuietProcessingStep(ProcessingStep):
+class QuietProcessingStep(ProcessingStep):  # type: ignore[misc, unused-ignore]
     """``ProcessingStep`` whose rendering (``arguments``, ``to_request``) is quiet."""
 
     @property
@@ -46,7 +46,7 @@ class QuietProcessingStep(ProcessingStep):
             return super().to_request()
 
 
-class QuietLambdaStep(LambdaStep):
+class QuietLambdaStep(LambdaStep):  # type: ignore[misc, unused-ignore]
     """``LambdaStep`` whose rendering (the Lambda deployment in ``to_request``) is quiet."""
 
     def to_request(self) -> Any:

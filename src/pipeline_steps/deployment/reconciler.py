@@ -78,7 +78,7 @@ logger = logging.getLogger(__name__)
 _T = TypeVar("_T")
 
 
-class BundledLambda(Lambda):
+class BundledLambda(Lambda):  # type: ignore[misc, unused-ignore]
     """A ``sagemaker.lambda_helper.Lambda`` that deploys one handler file idempotently.
 
     Use it wherever the SDK expects a ``Lambda``, typically
@@ -266,7 +266,7 @@ class BundledLambda(Lambda):
 
     @property
     def _identifier(self) -> str:
-        return self.function_name or self.function_arn
+        return str(self.function_name or self.function_arn)
 
     def _logging_config(self) -> dict[str, Any]:
         return {"LogFormat": self.log_format}

@@ -8,7 +8,7 @@ evaluation data and the prep step's hyperparameters file go in under
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import PurePosixPath
 from typing import Any, ClassVar
 
@@ -20,8 +20,8 @@ from pipeline_steps.core.code_bundle import upload_runproc
 from pipeline_steps.core.job_config import JobConfigBase
 from pipeline_steps.core.jobs import ProcessingJob, ProcessingPath, image_uri, processing_step_args
 from pipeline_steps.core.sdk_steps import QuietProcessingStep
-from pipeline_steps.frameworks.xgboost.compatibility import check_prepared_hyperparameters
 from pipeline_steps.frameworks.xgboost.parameter_space import parameter_space
+from pipeline_steps.frameworks.xgboost.step import ChecksXGBoostImage
 from pipeline_steps.sdk import (
     CacheConfig,
     ExecutionVariables,
@@ -87,7 +87,7 @@ def _destination_dir(path: str) -> str:
     return str(pure.parent) if pure.suffix else path
 
 
-class ModelEvaluationStepBuilder(JobStepBuilder[ModelEvaluationConfig]):
+class ModelEvaluationStepBuilder(ChecksXGBoostImage, JobStepBuilder[ModelEvaluationConfig]):
     """Builds the evaluation ProcessingStep fed by ``MODEL_EVALUATION_CONTRACT``."""
 
     contract = MODEL_EVALUATION_CONTRACT
@@ -134,21 +134,6 @@ class ModelEvaluationStepBuilder(JobStepBuilder[ModelEvaluationConfig]):
             )
             for logical, path in self.contract.expected_output_paths.items()
         ]
-
-    def resolve_inputs(
-        self,
-        dependencies: Iterable[Any] = (),
-        inputs: Mapping[str, Any] | None = None,
-        *,
-        step_name: str | None = None,
-    ) -> dict[str, Any]:
-        """Resolve as every builder does, then refuse what the image's XGBoost lacks."""
-        deps = list(dependencies)
-        resolved = super().resolve_inputs(deps, inputs, step_name=step_name)
-        check_prepared_hyperparameters(
-            deps, resolved, self.config.framework_version, step_name or self.step_name
-        )
-        return resolved
 
     def _make_step(
         self,

@@ -165,7 +165,7 @@ class PyTorchTrainingStepBuilder(TrainingStepBuilder):
         configured = self.config.checkpoint_s3_uri
         if configured is not None:
             return configured
-        bucket = self.sagemaker_session.default_bucket()  # type: ignore[no-untyped-call]
+        bucket = self.sagemaker_session.default_bucket()  # type: ignore[no-untyped-call, unused-ignore]
         return Join(
             on="/",
             values=[

@@ -110,7 +110,7 @@ def run_lambda_step(
             f"{HYPERPARAMETER_PREP_HANDLER} can run locally"
         )
     renderer = _Renderer(step, parameters or {}, local_execution_variables(execution))
-    arguments: dict[str, Any] = step.arguments  # type: ignore[assignment]
+    arguments: dict[str, Any] = step.arguments  # type: ignore[assignment, unused-ignore]
     event = {key: renderer.render(value, f"Arguments[{key!r}]") for key, value in arguments.items()}
     renderer.check_unused_parameters()
     payload = wire_payload(step.name, event)

@@ -17,7 +17,7 @@ import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from lambda_code.hyperparameter_prep import OVERRIDE_PREFIX
+from lambda_code.hyperparameter_prep import EVENT_HYPERPARAMETERS, OVERRIDE_PREFIX
 from pipeline_script_contracts import HYPERPARAMETER_PREP_CONTRACT
 from pipeline_steps.core.errors import StepBuilderError
 from pipeline_steps.core.outputs import outputs_of
@@ -33,9 +33,6 @@ __all__ = [
     "resolve_values",
     "version_problems",
 ]
-
-_EVENT_HYPERPARAMETERS = "hyperparameters"
-"""The prep step's event key holding the static document (design.md, 'The Lambda event')."""
 
 
 def _known_before_run(value: Any) -> Any:
@@ -143,7 +140,7 @@ def prepared_hyperparameters(
         arguments = getattr(step, "inputs", None)
         if not isinstance(arguments, Mapping):
             continue
-        text = arguments.get(_EVENT_HYPERPARAMETERS)
+        text = arguments.get(EVENT_HYPERPARAMETERS)
         if not isinstance(text, str):
             continue
         try:

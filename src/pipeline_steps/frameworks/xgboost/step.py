@@ -8,11 +8,12 @@ from typing import Any, ClassVar
 from pydantic import Field, field_validator
 
 from pipeline_script_contracts import XGBOOST_TRAIN_CONTRACT
+from pipeline_steps.core.builder import StepBuilderBase
 from pipeline_steps.frameworks.training import TrainingConfigBase, TrainingStepBuilder
 from pipeline_steps.frameworks.xgboost.compatibility import check_prepared_hyperparameters
 from pipeline_steps.frameworks.xgboost.parameter_space import parameter_space
 
-__all__ = ["XGBoostTrainingConfig", "XGBoostTrainingStepBuilder"]
+__all__ = ["ChecksXGBoostImage", "XGBoostTrainingConfig", "XGBoostTrainingStepBuilder"]
 
 
 class XGBoostTrainingConfig(TrainingConfigBase):
@@ -34,13 +35,11 @@ class XGBoostTrainingConfig(TrainingConfigBase):
         return value
 
 
-class XGBoostTrainingStepBuilder(TrainingStepBuilder):
-    """Builds an XGBoost TrainingStep fed by ``XGBOOST_TRAIN_CONTRACT``'s channels."""
-
-    contract = XGBOOST_TRAIN_CONTRACT
-    config_class = XGBoostTrainingConfig
-    default_step_name: ClassVar[str] = "XGBoostTraining"
-    image_framework: ClassVar[str] = "xgboost"
+class ChecksXGBoostImage(StepBuilderBase[Any]):
+    """For builders of steps that run an XGBoost image (training, evaluation): inputs are
+    resolved as every builder resolves them, then the prep step feeding them is checked
+    against the image's XGBoost version (``compatibility.check_prepared_hyperparameters``).
+    """
 
     def resolve_inputs(
         self,
@@ -56,3 +55,12 @@ class XGBoostTrainingStepBuilder(TrainingStepBuilder):
             deps, resolved, self.config.framework_version, step_name or self.step_name
         )
         return resolved
+
+
+class XGBoostTrainingStepBuilder(ChecksXGBoostImage, TrainingStepBuilder):
+    """Builds an XGBoost TrainingStep fed by ``XGBOOST_TRAIN_CONTRACT``'s channels."""
+
+    contract = XGBOOST_TRAIN_CONTRACT
+    config_class = XGBoostTrainingConfig
+    default_step_name: ClassVar[str] = "XGBoostTraining"
+    image_framework: ClassVar[str] = "xgboost"
