@@ -522,7 +522,7 @@ def test_demo_runs_the_whole_pipeline_and_prints_the_metrics(
     assert uri is not None
     stored = json.loads(sections["Stored hyperparameters.json"])
     assert stored == json.loads(read(s3_after, uri[1]))
-    assert (stored["learning_rate"], stored["n_estimators"], stored["nthread"]) == (0.3, 20, 2)
+    assert (stored["learning_rate"], stored["n_estimators"], stored["nthread"]) == (0.3, 20, 1)
 
     archive = re.fullmatch(
         r"(s3://\S+/output/model\.tar\.gz) \([\d,]+ bytes\)", sections["Model archive"]

@@ -172,7 +172,7 @@ class _Demo:
             subsample=0.8,
             colsample_bytree=0.8,
             eval_metric="auc",
-            nthread=2,
+            nthread=1,  # 600 rows: threads only add OpenMP hand-offs (and stall on a busy machine)
             random_state=0,
         )
         built = build_training_pipeline(
