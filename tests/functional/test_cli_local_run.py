@@ -461,12 +461,18 @@ def test_run_help_documents_the_module_convention(capsys: pytest.CaptureFixture[
 
 
 @pytest.mark.slow
-def test_readme_example_runs_with_the_demo_data(s3_after: Any) -> None:
+def test_readme_example_runs_with_the_demo_data(
+    s3_after: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """GIVEN the README's example module (build_pipeline(session, role_arn, bucket,
     scripts_dir)) and real XGBoost
     WHEN run --local runs it as the README says, with the demo data
     THEN every step succeeds with the reference scripts and the metrics are printed."""
     pytest.importorskip("xgboost")
+    # The example leaves nthread unset (all cores); on a busy CI machine OpenMP's threads
+    # then wait on each other (one 200-round training took 22 s instead of 2). The jobs
+    # inherit this process's environment, so one thread keeps the test's time steady.
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
     ran = run(
         *("run", "--local", str(ROOT / "examples" / "xgboost_pipeline.py")),
         *("--demo-data", "--parameter", "LearningRate=0.3"),
