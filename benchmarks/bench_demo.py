@@ -53,7 +53,7 @@ from typing import Any
 IMPORT_STEPS = (
     ("import pydantic", "pydantic"),
     ("import boto3", "boto3"),
-    ("import the SageMaker SDK (the demo's classes, via pipeline_steps.sdk)", "sdk"),
+    ("import the SageMaker SDK (its classes, via pipeline_steps.sdk)", "sdk"),
     ("import moto (mock_aws)", "moto"),
     ("import pipeline_steps (builders, local runner, CLI)", "pipeline_steps"),
 )
