@@ -541,33 +541,6 @@ def test_definition_with_credentials_but_no_network_is_one_line_exit_1(tmp_path:
     assert "network connection" in line
 
 
-def test_demo_runs_end_to_end(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """GIVEN an empty working folder and no AWS account
-    WHEN pipeline-steps demo runs
-    THEN it exits 0, writes pipeline-definition.json there, prints the S3 URI, the stored
-    JSON with the overridden learning rate, the config channel's property reference and
-    the Mermaid DAG, and shows no SDK banner, config line or traceback."""
-    monkeypatch.chdir(tmp_path)
-    ran = run("demo")
-    assert (ran.code, ran.err) == (0, "")
-    assert_clean(ran.out)
-    definition = json.loads((tmp_path / "pipeline-definition.json").read_text(encoding="utf-8"))
-    assert [step["Name"] for step in definition["Steps"]] == [
-        "HyperparameterPrep",
-        "XGBoostTraining",
-        "ModelEvaluation",
-    ]
-    lines = ran.out.splitlines()
-    uri = next(line for line in lines if line.startswith("S3 URI:")).split()[-1]
-    sha = next(line for line in lines if line.startswith("sha256:")).split()[-1]
-    assert uri == f"s3://sagemaker-pipeline-steps-demo/hyperparameters/{sha}/hyperparameters.json"
-    assert '"learning_rate": 0.05' in ran.out
-    assert json.dumps(PREP_URI["Get"]) in ran.out
-    assert "flowchart TD" in ran.out
-    assert "HyperparameterPrep -->|hyperparameters_s3_uri| XGBoostTraining" in ran.out
-    assert "an unchanged second definition() made GetFunction" in ran.out
-
-
 # ------------------------------------------------------------------ the process boundary
 
 

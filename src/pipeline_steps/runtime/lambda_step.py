@@ -67,7 +67,8 @@ def _handler_log(path: Path) -> Iterator[None]:
     finally:
         logger.removeHandler(handler)
         handler.close()
-        logger.propagate, logger.level = saved
+        logger.propagate = saved[0]
+        logger.setLevel(saved[1])  # not `.level =`: setLevel clears isEnabledFor's cache
 
 
 def wire_payload(step_name: str, event: Mapping[str, Any]) -> str:

@@ -217,13 +217,19 @@ def _mock_bucket(boto_session: Any, bucket: str, region: str) -> None:
 
 
 def command_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    """The whole flow on in-process mock AWS."""
+    """The whole pipeline on in-process mock AWS."""
     check_output_folder(args.output)
+    workdir = Path(args.workdir) if args.workdir else None
+    if workdir is not None and workdir.exists() and not workdir.is_dir():
+        raise UsageError(f"--workdir {args.workdir!r} is not a folder")
+    from pipeline_steps.tools.mock_aws import use_fake_credentials
+
+    use_fake_credentials()  # before the SDK is imported: it builds a default session
     from pipeline_steps.sdk import sdk_telemetry_off
     from pipeline_steps.tools.demo import run_demo
 
     with sdk_telemetry_off():
-        return run_demo(Path(args.output), out)
+        return run_demo(Path(args.output), out, err=err, workdir=workdir)
 
 
 def _aws_failure(what: str, error: Exception) -> str:
