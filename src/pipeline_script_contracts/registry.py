@@ -19,6 +19,10 @@ _TRAINING_ENV_DEFAULTS = {
     "SM_MODEL_DIR": "/opt/ml/model",
     "SM_OUTPUT_DATA_DIR": "/opt/ml/output/data",
 }
+_TRAINING_OUTPUTS = {
+    "model_output": "/opt/ml/model",
+    "evaluation_output": "/opt/ml/output/data",
+}
 
 HYPERPARAMETER_PREP_CONTRACT = ScriptContract(
     name="hyperparameter_prep",
@@ -58,10 +62,7 @@ XGBOOST_TRAIN_CONTRACT = ScriptContract(
     ),
     expected_input_paths=_TRAINING_INPUTS,
     optional_input_names=("validation_data",),
-    expected_output_paths={
-        "model_output": "/opt/ml/model",
-        "evaluation_output": "/opt/ml/output/data",
-    },
+    expected_output_paths=_TRAINING_OUTPUTS,
     optional_env_vars=_TRAINING_ENV_DEFAULTS,
     framework_requirements={"xgboost": ">=1.7"},
 )
@@ -78,11 +79,7 @@ PYTORCH_TRAIN_CONTRACT = ScriptContract(
     ),
     expected_input_paths=_TRAINING_INPUTS,
     optional_input_names=("validation_data",),
-    expected_output_paths={
-        "model_output": "/opt/ml/model",
-        "evaluation_output": "/opt/ml/output/data",
-        "checkpoints": "/opt/ml/checkpoints",
-    },
+    expected_output_paths={**_TRAINING_OUTPUTS, "checkpoints": "/opt/ml/checkpoints"},
     # train.py keeps checkpoints where SageMaker syncs them; the variable moves them for a
     # run outside a container.
     optional_env_vars={**_TRAINING_ENV_DEFAULTS, "PIPELINE_CHECKPOINT_DIR": "/opt/ml/checkpoints"},
@@ -102,10 +99,7 @@ SKLEARN_TRAIN_CONTRACT = ScriptContract(
     ),
     expected_input_paths=_TRAINING_INPUTS,
     optional_input_names=("validation_data",),
-    expected_output_paths={
-        "model_output": "/opt/ml/model",
-        "evaluation_output": "/opt/ml/output/data",
-    },
+    expected_output_paths=_TRAINING_OUTPUTS,
     optional_env_vars=_TRAINING_ENV_DEFAULTS,
     framework_requirements={"scikit-learn": ">=1.4"},
 )

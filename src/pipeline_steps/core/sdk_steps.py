@@ -20,35 +20,27 @@ from pipeline_steps.sdk import LambdaStep, ProcessingStep, TrainingStep
 __all__ = ["QuietLambdaStep", "QuietProcessingStep", "QuietTrainingStep"]
 
 
-class QuietTrainingStep(TrainingStep):  # type: ignore[misc, unused-ignore]
+class _QuietRendering:
+    """Renders the step it is mixed into (``arguments``, ``to_request``) inside ``quiet_sdk``."""
+
+    @property
+    def arguments(self) -> Any:
+        with quiet_sdk():
+            return super().arguments  # type: ignore[misc]
+
+    def to_request(self) -> Any:
+        with quiet_sdk():
+            return super().to_request()  # type: ignore[misc]
+
+
+class QuietTrainingStep(_QuietRendering, TrainingStep):  # type: ignore[misc, unused-ignore]
     """``TrainingStep`` whose rendering (``arguments``, ``to_request``) is quiet."""
 
-    @property
-    def arguments(self) -> Any:
-        with quiet_sdk():
-            return super().arguments
 
-    def to_request(self) -> Any:
-        with quiet_sdk():
-            return super().to_request()
-
-
-class QuietProcessingStep(ProcessingStep):  # type: ignore[misc, unused-ignore]
+class QuietProcessingStep(_QuietRendering, ProcessingStep):  # type: ignore[misc, unused-ignore]
     """``ProcessingStep`` whose rendering (``arguments``, ``to_request``) is quiet."""
 
-    @property
-    def arguments(self) -> Any:
-        with quiet_sdk():
-            return super().arguments
 
-    def to_request(self) -> Any:
-        with quiet_sdk():
-            return super().to_request()
-
-
-class QuietLambdaStep(LambdaStep):  # type: ignore[misc, unused-ignore]
-    """``LambdaStep`` whose rendering (the Lambda deployment in ``to_request``) is quiet."""
-
-    def to_request(self) -> Any:
-        with quiet_sdk():
-            return super().to_request()
+class QuietLambdaStep(_QuietRendering, LambdaStep):  # type: ignore[misc, unused-ignore]
+    """``LambdaStep`` whose rendering (``arguments``, the Lambda deployment in ``to_request``)
+    is quiet."""
