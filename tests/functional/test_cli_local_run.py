@@ -9,13 +9,11 @@ user pipelines here run the standard-library fixture scripts of ``local_run_scri
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 import re
 import textwrap
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,49 +25,13 @@ from pipeline_steps.tools.cli import main
 from pipeline_steps.tools.demo import DEMO_BUCKET
 from pipeline_steps.tools.run_local import LOCAL_BUCKET
 
+from cli_invocation import assert_clean, nothing_leaks, run  # noqa: F401 (the autouse fixture)
+
 pytestmark = pytest.mark.filterwarnings("ignore:Running within a PipelineSession:UserWarning")
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTS = Path(__file__).parent / "local_run_scripts"
-NOISE = ("SageMaker Python SDK v2", "sagemaker.config", "Traceback", "refused a connection")
 STEPS = ["HyperparameterPrep", "XGBoostTraining", "ModelEvaluation"]
-
-
-@dataclass
-class Ran:
-    """What one command did: exit code, stdout and stderr."""
-
-    code: int
-    out: str
-    err: str
-
-    def one_line_error(self, command: str, code: int) -> str:
-        assert self.code == code, (self.out, self.err)
-        lines = self.err.splitlines()
-        assert len(lines) == 1, self.err
-        assert lines[0].startswith(f"pipeline-steps {command}: ")
-        assert_clean(self.out, self.err)
-        return lines[0]
-
-
-def assert_clean(*texts: str) -> None:
-    for text in texts:
-        for noise in NOISE:
-            assert noise not in text, noise
-
-
-def run(*argv: str) -> Ran:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out=out, err=err)
-    return Ran(code, out.getvalue(), err.getvalue())
-
-
-@pytest.fixture(autouse=True)
-def nothing_leaks(capsys: pytest.CaptureFixture[str]) -> Iterator[None]:
-    """Everything a command says goes to the streams main() was given, nowhere else."""
-    yield
-    leaked = capsys.readouterr()
-    assert (leaked.out, leaked.err) == ("", "")
 
 
 @pytest.fixture
@@ -282,7 +244,7 @@ def test_a_failing_step_exits_1_with_one_line(
     the mock, or the handler's refusal); progress stops at the failed step."""
     ran = run("run", "--local", user_pipeline, *extra)
 
-    line = ran.one_line_error("run", 1)
+    line = ran.one_line_error("run", 1, stdout_empty=False)  # progress came first
     assert line.startswith(expected), line
     if not extra:
         assert line.endswith("put data there with --upload or --demo-data)")
