@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -321,15 +322,70 @@ def test_missing_output_folder_is_bad_input(tmp_path: Path) -> None:
         (["--region", "mars-1"], "--region 'mars-1' is not a region where SageMaker is available"),
         (["--pipeline-name", "bad name!"], "--pipeline-name 'bad name!' is not a SageMaker"),
         (["--pipeline-name=-leading-hyphen"], "pattern [a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}"),
+        (["--bucket", "Bad_Bucket"], '--bucket: bucket "Bad_Bucket": may hold only lowercase'),
     ],
-    ids=["region", "pipeline-name", "leading-hyphen"],
+    ids=["region", "pipeline-name", "leading-hyphen", "bucket"],
 )
 def test_region_and_pipeline_name_are_checked_against_sagemaker(
     tmp_path: Path, extra: list[str], fragment: str
 ) -> None:
-    """GIVEN a region botocore's endpoint data does not list for SageMaker, or a pipeline
-    name its PipelineName shape refuses
+    """GIVEN a region botocore's endpoint data does not list for SageMaker, a pipeline
+    name its PipelineName shape refuses, or a bucket name S3 refuses
     WHEN definition --mock runs
-    THEN it exits 2 with one line, before anything is built."""
+    THEN it exits 2 with one line, before anything is built (the mock bucket included)."""
     hp = write(tmp_path / "hp.json", json.dumps(HYPERPARAMETERS))
     run(*definition_args(hp, "xgboost", "--mock", *extra)).one_line_error("definition", 2, fragment)
+
+
+# ------------------------------------------------------------------ an unknown AWS profile
+
+NO_SUCH_PROFILE = "pipeline-steps-no-such-profile"
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (["prepare", "<hp>", "--bucket", "some-bucket"], "prepare"),
+        (["<definition>"], "definition"),
+        (["run", "--local", "pipeline.py", "--endpoint-url", "http://127.0.0.1:9"], "run"),
+    ],
+    ids=["prepare", "definition", "run-endpoint"],
+)
+def test_an_unknown_aws_profile_is_one_line_exit_1(
+    argv: list[str], command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN AWS_PROFILE naming a profile no AWS config file holds
+    WHEN a command that would use the caller's AWS configuration runs
+    THEN it exits 1 with one line naming the profile and how to fix it, before anything
+    is built or sent."""
+    hp = write(tmp_path / "hp.json", json.dumps(HYPERPARAMETERS))
+    write(tmp_path / "pipeline.py", "def get_pipeline():\n    raise AssertionError\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AWS_PROFILE", NO_SUCH_PROFILE)
+    argv = [hp if a == "<hp>" else a for a in argv]
+    if argv == ["<definition>"]:
+        argv = definition_args(hp)
+
+    line = run(*argv).one_line_error(command, 1, f"The config profile ({NO_SUCH_PROFILE})")
+
+    assert "AWS_PROFILE" in line
+    assert "aws configure list-profiles" in line
+
+
+def test_an_unknown_aws_profile_does_not_stop_mock_builds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN AWS_PROFILE naming a profile no AWS config file holds
+    WHEN definition --mock runs with --region, and contracts runs
+    THEN both succeed: neither reads the caller's AWS configuration (the mock never uses
+    the profile), and the profile is the caller's again afterwards."""
+    monkeypatch.setenv("AWS_PROFILE", NO_SUCH_PROFILE)
+    hp = write(tmp_path / "hp.json", json.dumps(HYPERPARAMETERS))
+
+    built = run(*definition_args(hp, "xgboost", "--mock", "--region", "us-east-1"))
+    listed = run("contracts")
+
+    assert (built.code, built.err) == (0, "")
+    assert json.loads(built.out)["Steps"]
+    assert listed.code == 0
+    assert os.environ["AWS_PROFILE"] == NO_SUCH_PROFILE

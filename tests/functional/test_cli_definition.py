@@ -180,6 +180,26 @@ def test_entry_point_exit_codes_on_a_machine_without_aws_configuration(
     assert "--mock" in line
 
 
+def test_entry_point_with_an_unknown_aws_profile(tmp_path: Path, clean_env: dict[str, str]) -> None:
+    """GIVEN the installed pipeline-steps script with AWS_PROFILE naming a profile no
+    config file holds (every boto3 session, and so importing the SageMaker SDK, fails)
+    WHEN it prints its version, lists the contracts, builds on mock AWS and builds for real
+    THEN the first three succeed and the last exits 1 with one line naming the profile."""
+    env = {**clean_env, "AWS_PROFILE": "pipeline-steps-no-such-profile"}
+    hp = write(tmp_path / "hp.json", json.dumps(HYPERPARAMETERS))
+
+    version = child(env, "--version")
+    listed = child(env, "contracts")
+    mock = child(env, *definition_args(hp, "xgboost", "--mock", "--region", "us-east-1"))
+    real = child(env, *definition_args(hp, "xgboost", "--region", "us-east-1"))
+
+    assert (version.code, listed.code) == (0, 0), version.err + listed.err
+    assert "xgboost_train" in listed.out
+    assert mock.code == 0, mock.err[-2000:]
+    assert json.loads(mock.out)["Steps"]
+    real.one_line_error("definition", 1, "The config profile (pipeline-steps-no-such-profile)")
+
+
 @pytest.mark.slow
 def test_mock_definition_in_a_clean_process_prints_only_json(
     tmp_path: Path, clean_env: dict[str, str]

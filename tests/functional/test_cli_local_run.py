@@ -361,6 +361,9 @@ def test_a_module_name_is_imported_from_the_current_folder(
         (["--local", "--kwargs", "[1]"], "--kwargs must be a JSON object"),
         (["--local", "--upload", "missing.csv=s3://b/k"], "--upload 'missing.csv'"),
         (["--local", "--region", "mars-1"], "--region 'mars-1'"),
+        (["--local", "--bucket", "Bad_Bucket"], '--bucket: bucket "Bad_Bucket"'),
+        (["--local", "--upload", f"{ROOT / 'README.md'}=s3://ab/k"], 'bucket "ab": is 2'),
+        (["--local", "--upload", f"{ROOT / 'README.md'}=s3:/ab/k"], "not an s3://bucket/key"),
     ],
     ids=[
         "no-local",
@@ -371,13 +374,17 @@ def test_a_module_name_is_imported_from_the_current_folder(
         "kwargs",
         "upload",
         "region",
+        "bucket",
+        "upload-bucket",
+        "upload-uri",
     ],
 )
 def test_bad_arguments_exit_2_with_one_line(
     user_pipeline: str, argv: list[str], fragment: str
 ) -> None:
     """GIVEN run without --local, a malformed, mistyped or unknown --parameter, bad
-    --kwargs, a missing --upload source or a region SageMaker does not have
+    --kwargs, a missing --upload source or a bad --upload URI, a bucket name S3 refuses
+    or a region SageMaker does not have
     WHEN run runs the user's pipeline module
     THEN it exits 2 with one line naming the problem; no step ran, nothing was printed."""
     ran = run("run", user_pipeline, *argv)

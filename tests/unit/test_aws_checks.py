@@ -6,10 +6,12 @@ import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError, NoCredentialsError
 
 from lambda_code.hyperparameter_prep import StorageError
+from pipeline_steps.tools import aws_checks
 from pipeline_steps.tools.aws_checks import (
     NO_CREDENTIALS,
     local_s3_failure,
     pipeline_name_problem,
+    profile_problem,
     region_problem,
     sagemaker_regions,
 )
@@ -62,6 +64,36 @@ def storage_error(cause: Exception) -> StorageError:
 
 def client_error(code: str, message: str = "") -> ClientError:
     return ClientError({"Error": {"Code": code, "Message": message}}, "PutObject")
+
+
+def test_the_rules_are_what_a_botocore_session_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN AWS_PROFILE naming a profile no config file holds (a botocore session
+    would refuse to read anything)
+    WHEN the region list and the pipeline-name rule are read
+    THEN they are exactly what a session with a valid configuration reads, and an unknown
+    profile is worded with the fix."""
+    import botocore.session
+    from botocore.exceptions import ProfileNotFound
+
+    session = botocore.session.Session()
+    expected = {
+        region
+        for partition in session.get_available_partitions()
+        for region in session.get_available_regions("sagemaker", partition_name=partition)
+    }
+    shape = session.get_service_model("sagemaker").shape_for("PipelineName").metadata
+    for cached in (aws_checks._loader, aws_checks._sagemaker_model, aws_checks._pipeline_name_rule):
+        cached.cache_clear()  # read afresh, under the unknown profile
+    sagemaker_regions.cache_clear()
+    monkeypatch.setenv("AWS_PROFILE", "pipeline-steps-no-such-profile")
+
+    assert sagemaker_regions() == expected
+    assert pipeline_name_problem("a" * (shape["max"] + 1)) is not None
+    assert shape["pattern"] in str(pipeline_name_problem("-x"))
+    problem = profile_problem(ProfileNotFound(profile="pipeline-steps-no-such-profile"))
+    assert problem is not None
+    assert "AWS_PROFILE" in problem
+    assert profile_problem(ValueError("x")) is None
 
 
 @pytest.mark.parametrize(

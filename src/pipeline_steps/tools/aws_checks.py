@@ -5,9 +5,10 @@ Every rule is read from botocore's data, never retyped:
 * pipeline names: the ``PipelineName`` shape of the SageMaker service model
   (``botocore/data/sagemaker/<version>/service-2.json``: 1 to 256 characters,
   pattern ``[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}``);
-* regions: the regions botocore's endpoint data (``botocore/data/endpoints.json``,
-  per partition of ``partitions.json``) lists for SageMaker, through
-  ``botocore.session.Session.get_available_regions``;
+* regions: the regions botocore's endpoint data (``botocore/data/endpoints.json``) lists
+  for SageMaker's endpoint prefix in every partition, as
+  ``botocore.session.Session.get_available_regions`` reads them (without a session, which
+  would need the user's profile to exist);
 * credentials: botocore's own provider chain (environment, profiles, SSO, container
   and instance metadata), resolved before anything is built.
 """
@@ -20,9 +21,11 @@ from typing import Any
 
 __all__ = [
     "NO_CREDENTIALS",
+    "configured_region",
     "credentials_source",
     "local_s3_failure",
     "pipeline_name_problem",
+    "profile_problem",
     "region_problem",
     "sagemaker_regions",
 ]
@@ -36,27 +39,38 @@ NO_CREDENTIALS = (
 
 
 @functools.lru_cache(maxsize=1)
-def _botocore_session() -> Any:
-    import botocore.session
+def _loader() -> Any:
+    # botocore's data files through a loader of their own: a Session would read the
+    # user's profile first, and fail these static checks when AWS_PROFILE is unknown.
+    import botocore.loaders
 
-    return botocore.session.get_session()
+    return botocore.loaders.create_loader()
+
+
+@functools.lru_cache(maxsize=1)
+def _sagemaker_model() -> Any:
+    import botocore.model
+
+    return botocore.model.ServiceModel(_loader().load_service_model("sagemaker", "service-2"))
 
 
 @functools.lru_cache(maxsize=1)
 def _pipeline_name_rule() -> tuple[re.Pattern[str], int, int]:
-    shape = _botocore_session().get_service_model("sagemaker").shape_for("PipelineName")
-    metadata = shape.metadata
+    metadata = _sagemaker_model().shape_for("PipelineName").metadata
     return re.compile(metadata["pattern"]), int(metadata["min"]), int(metadata["max"])
 
 
 @functools.lru_cache(maxsize=1)
 def sagemaker_regions() -> frozenset[str]:
     """Every region botocore's endpoint data lists for SageMaker, in every partition."""
-    session = _botocore_session()
+    import botocore.regions
+
+    resolver = botocore.regions.EndpointResolver(_loader().load_data("endpoints"))
+    prefix = _sagemaker_model().endpoint_prefix
     return frozenset(
         region
-        for partition in session.get_available_partitions()
-        for region in session.get_available_regions("sagemaker", partition_name=partition)
+        for partition in resolver.get_available_partitions()
+        for region in resolver.get_available_endpoints(prefix, partition_name=partition)
     )
 
 
@@ -82,6 +96,33 @@ def region_problem(region: str) -> str | None:
         f"--region {region!r} is not a region where SageMaker is available (per botocore "
         f"{botocore.__version__}'s endpoint data), e.g. us-east-1 or eu-west-1; if the region "
         "is new, upgrade botocore"
+    )
+
+
+def configured_region() -> str:
+    """The region boto3 resolves on this machine (environment, profile), else us-east-1.
+
+    A named profile that does not exist raises ``botocore.exceptions.ProfileNotFound``.
+    """
+    import boto3
+
+    return boto3.Session().region_name or "us-east-1"
+
+
+def profile_problem(error: BaseException) -> str | None:
+    """What to say when ``error`` is botocore's refusal of a named profile, else None.
+
+    ``AWS_PROFILE`` naming a profile no config file holds fails every boto3 session, and
+    with it importing the SageMaker SDK, which builds one: one rule, one message.
+    """
+    from botocore.exceptions import ProfileNotFound
+
+    if not isinstance(error, ProfileNotFound):
+        return None
+    return (
+        f"{error}: AWS_PROFILE (or AWS_DEFAULT_PROFILE) names a profile that is not in the "
+        "AWS config or credentials files; set it to one 'aws configure list-profiles' shows, "
+        "or unset it"
     )
 
 

@@ -1,12 +1,12 @@
 """The ``pipeline-steps`` command line.
 
-Exit codes: 0 success; 1 an AWS failure (no credentials, S3 or Lambda refused, no
-network); 2 bad input (a missing or unreadable file, invalid JSON, a refused value,
-a region or pipeline name SageMaker would refuse). Every failure is one line on
-stderr. The SageMaker SDK's notices are silenced for the command's duration
-(``pipeline_steps.core.quiet``; ``PIPELINE_STEPS_SDK_LOGS=1`` shows them) and its
-telemetry is off for this process unless the user's SageMaker SDK config sets
-``TelemetryOptOut: false``.
+Exit codes: 0 success; 1 an AWS failure (no credentials, an AWS_PROFILE that names no
+profile, S3 or Lambda refused, no network); 2 bad input (a missing or unreadable file,
+invalid JSON, a refused value, a region, pipeline name or bucket name AWS would refuse).
+Every failure is one line on stderr. The SageMaker SDK's notices are silenced for the
+command's duration (``pipeline_steps.core.quiet``; ``PIPELINE_STEPS_SDK_LOGS=1`` shows
+them) and its telemetry is off for this process unless the user's SageMaker SDK config
+sets ``TelemetryOptOut: false``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from pipeline_steps.frameworks import FRAMEWORKS
+from pipeline_steps.tools.aws_checks import profile_problem
 from pipeline_steps.tools.cli_commands import (
     command_contracts,
     command_definition,
@@ -201,5 +202,11 @@ def _run_command(argv: Sequence[str] | None, out: TextIO | None, err: TextIO | N
         return EXIT_BAD_INPUT
     except AwsFailureError as error:
         errors.write(f"pipeline-steps {args.command}: {error}\n")
+        return EXIT_AWS_FAILURE
+    except Exception as error:
+        problem = profile_problem(error)
+        if problem is None:
+            raise
+        errors.write(f"pipeline-steps {args.command}: {problem}\n")
         return EXIT_AWS_FAILURE
     return code

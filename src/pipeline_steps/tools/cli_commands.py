@@ -14,11 +14,9 @@ import os
 from pathlib import Path
 from typing import Any, TextIO
 
-from pipeline_steps.core.hyperparameters import constraints_json
 from pipeline_steps.frameworks import FRAMEWORKS
 from pipeline_steps.tools.aws_checks import (
-    NO_CREDENTIALS,
-    credentials_source,
+    configured_region,
     local_s3_failure,
     pipeline_name_problem,
     region_problem,
@@ -27,10 +25,13 @@ from pipeline_steps.tools.cli_support import (
     EXIT_OK,
     AwsFailureError,
     UsageError,
+    check_bucket_option,
     check_output_folder,
+    create_bucket,
     logger_level,
     one_line,
     read_json_object,
+    require_credentials,
     validate_hyperparameters,
 )
 
@@ -56,17 +57,6 @@ def command_contracts(args: argparse.Namespace, out: TextIO, err: TextIO) -> int
     return EXIT_OK
 
 
-def _require_credentials(region: str | None, instead: str) -> None:
-    from botocore.exceptions import ProfileNotFound
-
-    try:
-        source = credentials_source(region)
-    except ProfileNotFound as error:
-        raise AwsFailureError(f"{error}; {instead}") from None
-    if source is None:
-        raise AwsFailureError(f"{NO_CREDENTIALS}; {instead}")
-
-
 def command_prepare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Validate and upload a hyperparameters file as the prep step would, from this machine."""
     from lambda_code import hyperparameter_prep as prep
@@ -78,6 +68,8 @@ def command_prepare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         validate_hyperparameters(args.framework, hyperparameters, args.file)
         # --set values are checked by the handler against the model's field rules, as a
         # pipeline parameter's run-time value is: same constraints, same code.
+        from pipeline_steps.core.hyperparameters import constraints_json
+
         constraints = constraints_json(FRAMEWORKS[args.framework].hyperparameters, overrides)
     event = prep.make_event(
         hyperparameters,
@@ -88,7 +80,7 @@ def command_prepare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         overrides=overrides,
         constraints=constraints,
     )
-    _require_credentials(None, "prepare signs its S3 requests with them")
+    require_credentials(None, "prepare signs its S3 requests with them")
     if args.endpoint_url:
         # The handler's own client honours AWS_ENDPOINT_URL_S3: same retries, same timeouts.
         os.environ["AWS_ENDPOINT_URL_S3"] = args.endpoint_url
@@ -125,10 +117,11 @@ def _parse_assignments(items: list[str]) -> dict[str, str]:
 
 def command_definition(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Compile the framework's pipeline; checks run before anything is built or called."""
-    region = args.region or _configured_region()
+    region = args.region or configured_region()
     problem = region_problem(region) or pipeline_name_problem(args.pipeline_name)
     if problem:
         raise UsageError(problem)
+    check_bucket_option("--bucket", args.bucket)
     values = read_json_object(args.hyperparameters, "hyperparameters")
     if args.output:
         check_output_folder(args.output)
@@ -139,7 +132,7 @@ def command_definition(args: argparse.Namespace, out: TextIO, err: TextIO) -> in
 
         use_fake_credentials(region)
     else:
-        _require_credentials(region, "or add --mock to build on in-process mock AWS")
+        require_credentials(region, "or add --mock to build on in-process mock AWS")
     hyperparameters = validate_hyperparameters(args.framework, values, args.hyperparameters)
     from pipeline_steps.sdk import sdk_telemetry_off
 
@@ -150,12 +143,6 @@ def command_definition(args: argparse.Namespace, out: TextIO, err: TextIO) -> in
 
             stack.enter_context(mock_aws())
         return _write_definition(args, region, hyperparameters, out, err)
-
-
-def _configured_region() -> str:
-    import boto3
-
-    return boto3.Session().region_name or "us-east-1"
 
 
 def _write_definition(
@@ -173,7 +160,7 @@ def _write_definition(
 
     boto_session = boto3.Session(region_name=region)
     if args.mock:
-        _mock_bucket(boto_session, args.bucket, region)
+        create_bucket(boto_session.client("s3"), args.bucket, region)
     session = PipelineSession(boto_session=boto_session, default_bucket=args.bucket)
     try:
         built = build_training_pipeline(
@@ -206,14 +193,6 @@ def _write_definition(
         out.write(text)
         err.write(mermaid)  # stdout stays one JSON document
     return EXIT_OK
-
-
-def _mock_bucket(boto_session: Any, bucket: str, region: str) -> None:
-    s3 = boto_session.client("s3")
-    if region == "us-east-1":
-        s3.create_bucket(Bucket=bucket)
-    else:  # S3 refuses a bucket without a location outside us-east-1
-        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
 
 
 def command_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

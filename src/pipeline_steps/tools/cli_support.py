@@ -15,11 +15,14 @@ __all__ = [
     "EXIT_OK",
     "AwsFailureError",
     "UsageError",
+    "check_bucket_option",
     "check_output_folder",
+    "create_bucket",
     "environment_restored",
     "logger_level",
     "one_line",
     "read_json_object",
+    "require_credentials",
     "validate_hyperparameters",
 ]
 
@@ -34,6 +37,35 @@ class UsageError(Exception):
 
 class AwsFailureError(Exception):
     """AWS (credentials, network, a service) failed: exits 1 with a one-line message."""
+
+
+def check_bucket_option(option: str, bucket: str) -> None:
+    """Refuse (exit 2) a bucket name S3 would refuse, by the handler's rule (one source)."""
+    from lambda_code.hyperparameter_prep import HyperparameterPrepError, validate_bucket_name
+
+    try:
+        validate_bucket_name(bucket)
+    except HyperparameterPrepError as error:
+        raise UsageError(f"{option}: {error}") from None
+
+
+def create_bucket(s3: Any, bucket: str, region: str) -> None:
+    """Create ``bucket`` in ``region`` (outside us-east-1 S3 needs it as the location)."""
+    if region == "us-east-1":
+        s3.create_bucket(Bucket=bucket)
+    else:
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+
+
+def require_credentials(region: str | None, instead: str) -> None:
+    """Refuse (exit 1) before anything is built when botocore finds no credentials.
+
+    ``instead`` ends the message: what the command does with them, or how to do without.
+    """
+    from pipeline_steps.tools.aws_checks import NO_CREDENTIALS, credentials_source
+
+    if credentials_source(region) is None:
+        raise AwsFailureError(f"{NO_CREDENTIALS}; {instead}")
 
 
 def read_json_object(path: str, what: str) -> dict[str, Any]:

@@ -24,11 +24,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from pipeline_steps.tools.aws_checks import configured_region
 from pipeline_steps.tools.cli_support import (
     EXIT_OK,
     AwsFailureError,
     UsageError,
+    check_bucket_option,
+    create_bucket,
     one_line,
+    require_credentials,
 )
 
 __all__ = ["LOCAL_BUCKET", "LOCAL_ROLE", "RUN_CONVENTION", "add_run_parser", "command_run"]
@@ -151,7 +155,9 @@ def _assignments(items: Sequence[str], option: str, example: str) -> dict[str, s
 
 
 def _check(args: argparse.Namespace) -> _Request:
+    from pipeline_steps.core.errors import LocalRunError
     from pipeline_steps.reference_scripts import REFERENCE_SCRIPTS_DIR
+    from pipeline_steps.runtime import s3io
     from pipeline_steps.tools.aws_checks import region_problem
 
     if not args.local:
@@ -172,10 +178,14 @@ def _check(args: argparse.Namespace) -> _Request:
     for local, uri in _assignments(args.upload, "--upload", "PATH=s3://bucket/prefix/").items():
         if not Path(local).exists():
             raise UsageError(f"--upload {local!r}: no such file or folder")
-        if not uri.startswith("s3://") or len(uri) <= 5:
-            raise UsageError(f"--upload {local}={uri}: {uri!r} is not an s3://bucket/key URI")
+        try:
+            bucket, _ = s3io.parse_s3_uri(uri, f"--upload {local}")
+        except LocalRunError as error:
+            raise UsageError(str(error)) from None
+        check_bucket_option(f"--upload {local}={uri}", bucket)
         uploads.append((Path(local), uri))
-    region = args.region or ("us-east-1" if not args.endpoint_url else _configured_region())
+    check_bucket_option("--bucket", args.bucket)
+    region = args.region or ("us-east-1" if not args.endpoint_url else configured_region())
     problem = region_problem(region)
     if problem:
         raise UsageError(problem)
@@ -188,17 +198,15 @@ def _check(args: argparse.Namespace) -> _Request:
     return _Request(args.module, parameters, kwargs, uploads, region, scripts_dir, workdir)
 
 
-def _configured_region() -> str:
-    import boto3
-
-    return boto3.Session().region_name or "us-east-1"
-
-
 def command_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     """Load the module's pipeline and run it locally; see the module docstring for exits."""
     request = _check(args)
     if args.endpoint_url:
-        _require_credentials(request.region, args.endpoint_url)
+        require_credentials(
+            request.region,
+            f"--endpoint-url {args.endpoint_url} is called with them (any values for a moto "
+            "server), or leave it out to run on in-process mock AWS",
+        )
         os.environ["AWS_ENDPOINT_URL"] = args.endpoint_url
         os.environ.pop("AWS_ENDPOINT_URL_S3", None)
     else:
@@ -220,16 +228,6 @@ def command_run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return _run(args, request, module, out, err)
         except PipelineModuleError as error:
             raise UsageError(str(error)) from None
-
-
-def _require_credentials(region: str, endpoint: str) -> None:
-    from pipeline_steps.tools.aws_checks import NO_CREDENTIALS, credentials_source
-
-    if credentials_source(region) is None:
-        raise AwsFailureError(
-            f"{NO_CREDENTIALS}; --endpoint-url {endpoint} is called with them (any values "
-            "for a moto server), or leave it out to run on in-process mock AWS"
-        )
 
 
 def _aws(what: str, error: Exception) -> AwsFailureError:
@@ -273,10 +271,7 @@ def _ensure_bucket(s3: Any, bucket: str, region: str) -> None:
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") not in ("404", "NoSuchBucket"):
             raise
-    if region == "us-east-1":
-        s3.create_bucket(Bucket=bucket)
-    else:  # S3 refuses a bucket without a location outside us-east-1
-        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+    create_bucket(s3, bucket, region)
 
 
 def _run(args: argparse.Namespace, request: _Request, module: Any, out: TextIO, err: TextIO) -> int:
