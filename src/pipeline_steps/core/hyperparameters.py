@@ -31,6 +31,7 @@ __all__ = [
     "AcceptsParameter",
     "HyperparametersModel",
     "PBool",
+    "build_time_value",
     "constraints_json",
     "parameter_field",
 ]
@@ -90,6 +91,11 @@ def _serialize_value(value: Any) -> Any:
     if isinstance(value, Parameter):
         return value.expr
     return value
+
+
+def build_time_value(value: Any) -> Any:
+    """A field's value as known at build time: a pipeline parameter counts as its default."""
+    return value.default_value if isinstance(value, Parameter) else value
 
 
 def parameter_field(python_type: type, **constraints: Any) -> AcceptsParameter:

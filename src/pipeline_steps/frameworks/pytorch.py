@@ -27,6 +27,7 @@ from pipeline_steps.core.hyperparameters import (
     AcceptsParameter,
     HyperparametersModel,
     PBool,
+    build_time_value,
     parameter_field,
 )
 from pipeline_steps.core.identifiers import check_s3_uri
@@ -63,11 +64,6 @@ MOMENTUM_OPTIMIZERS: frozenset[str] = frozenset(_TABLE["momentum_optimizers"])
 def _default(name: str) -> Any:
     """The field's default, as the data file states it."""
     return _TABLE["parameters"][name]["default"]
-
-
-def _known(value: Any) -> Any:
-    """A field's value as known at build time: a pipeline parameter counts as its default."""
-    return value.default_value if isinstance(value, Parameter) else value
 
 
 class PyTorchHyperparameters(HyperparametersModel):
@@ -135,7 +131,7 @@ class PyTorchHyperparameters(HyperparametersModel):
 
     @model_validator(mode="after")
     def _momentum_needs_optimizer(self) -> PyTorchHyperparameters:
-        optimizer = _known(self.optimizer)
+        optimizer = build_time_value(self.optimizer)
         if self.momentum is not None and optimizer not in (None, *MOMENTUM_OPTIMIZERS):
             takers = sorted(MOMENTUM_OPTIMIZERS)
             raise ValueError(

@@ -23,7 +23,11 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from pipeline_script_contracts import SKLEARN_TRAIN_CONTRACT
-from pipeline_steps.core.hyperparameters import AcceptsParameter, HyperparametersModel
+from pipeline_steps.core.hyperparameters import (
+    AcceptsParameter,
+    HyperparametersModel,
+    build_time_value,
+)
 from pipeline_steps.frameworks.sklearn_space import (
     DEFAULT_ESTIMATOR,
     DEFAULT_TASK,
@@ -89,11 +93,6 @@ _Weight = Annotated[float, Field(strict=True, ge=0.0, allow_inf_nan=False)]
 _Index = Annotated[int, Field(strict=True, ge=0)]
 _Flag = Annotated[bool, Field(strict=True)]
 _Direction = Annotated[int, Field(strict=True, ge=-1, le=1)]
-
-
-def _known(value: Any) -> Any:
-    """A value as known at build time: a pipeline parameter counts as its default."""
-    return value.default_value if isinstance(value, Parameter) else value
 
 
 class SKLearnHyperparameters(HyperparametersModel):
@@ -200,7 +199,7 @@ class SKLearnHyperparameters(HyperparametersModel):
 
     def estimator_class(self) -> str | None:
         """The scikit-learn class name, or None while estimator or task is an unset parameter."""
-        key = (_known(self.estimator), _known(self.task))
+        key = (build_time_value(self.estimator), build_time_value(self.task))
         return ESTIMATOR_CLASSES.get(key)
 
     @model_validator(mode="after")
@@ -209,11 +208,12 @@ class SKLearnHyperparameters(HyperparametersModel):
         if class_name is None:
             return self
         given = {
-            name: _known(value)
+            name: build_time_value(value)
             for name, value in self.given().items()
             if not (isinstance(value, Parameter) and value.default_value is None)
         }
-        where = f"{class_name} (estimator={_known(self.estimator)!r}, task={_known(self.task)!r})"
+        estimator, task = build_time_value(self.estimator), build_time_value(self.task)
+        where = f"{class_name} (estimator={estimator!r}, task={task!r})"
         for name, value in given.items():
             if name not in PARAMETERS[class_name]:
                 raise ValueError(_not_a_parameter(name, class_name, where))

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import time
-import uuid
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
@@ -23,37 +21,18 @@ from pipeline_script_contracts import OutputType
 from pipeline_steps.core.errors import LocalRunError
 from pipeline_steps.core.outputs import contract_of
 from pipeline_steps.core.parameter_kinds import is_value_of
-from pipeline_steps.runtime.lambda_step import wire_payload
+from pipeline_steps.runtime.lambda_step import (
+    LOCAL_ACCOUNT,
+    LOCAL_REGION,
+    LocalLambdaContext,
+    wire_payload,
+)
 from pipeline_steps.sdk import ExecutionVariable, Join, LambdaStep, Parameter
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 __all__ = ["LocalLambdaContext", "local_execution_variables", "run_lambda_step"]
-
-
-LOCAL_REGION = "us-east-1"
-LOCAL_ACCOUNT = "000000000000"
-
-
-class LocalLambdaContext:
-    """The parts of the Lambda context object a handler commonly reads."""
-
-    def __init__(self, function_name: str, memory_limit_in_mb: int, timeout_s: int) -> None:
-        self.function_name = function_name
-        self.function_version = "$LATEST"
-        self.memory_limit_in_mb = memory_limit_in_mb
-        self.aws_request_id = str(uuid.uuid4())
-        self.invoked_function_arn = (
-            f"arn:aws:lambda:{LOCAL_REGION}:{LOCAL_ACCOUNT}:function:{function_name}"
-        )
-        self.log_group_name = f"/aws/lambda/{function_name}"
-        self.log_stream_name = "local"
-        self._deadline = time.monotonic() + timeout_s
-
-    def get_remaining_time_in_millis(self) -> int:
-        """Milliseconds left before the function's timeout."""
-        return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
 def local_execution_variables(

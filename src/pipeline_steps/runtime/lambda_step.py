@@ -19,42 +19,59 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from lambda_code.hyperparameter_prep import MAX_OUTPUT_VALUE_CHARS
+from lambda_code.hyperparameter_prep import LOGGER_NAME, MAX_OUTPUT_VALUE_CHARS
 from pipeline_script_contracts import OutputType
 from pipeline_steps.runtime.errors import StepFailedError
 from pipeline_steps.runtime.layout import ContainerLayout
 from pipeline_steps.runtime.results import StepResult
 
-__all__ = ["MAX_PAYLOAD_BYTES", "run_bundled_lambda", "wire_payload"]
+__all__ = [
+    "LOCAL_ACCOUNT",
+    "LOCAL_REGION",
+    "MAX_PAYLOAD_BYTES",
+    "LocalLambdaContext",
+    "run_bundled_lambda",
+    "wire_payload",
+]
 
 MAX_PAYLOAD_BYTES = 6 * 1024 * 1024
 """A synchronous Lambda invocation's request payload limit."""
 
-HANDLER_LOGGER = "hyperparameter_prep"
-"""The bundled handler's logger (its modules log under this name)."""
+LOCAL_REGION = "us-east-1"
+LOCAL_ACCOUNT = "000000000000"
+"""The region and account a local run reports where the definition names none."""
 
 
-class _Context:
+class LocalLambdaContext:
     """The parts of the Lambda context object a handler commonly reads."""
 
-    def __init__(self, function_arn: str, timeout_s: int = 600) -> None:
-        self.function_name = function_arn.rsplit(":", 1)[-1] or "local-function"
+    def __init__(
+        self,
+        function_name: str,
+        memory_limit_in_mb: int = 128,
+        timeout_s: int = 600,
+        *,
+        function_arn: str | None = None,
+    ) -> None:
+        self.function_name = function_name
         self.function_version = "$LATEST"
-        self.invoked_function_arn = function_arn
-        self.memory_limit_in_mb = 128
+        self.memory_limit_in_mb = memory_limit_in_mb
         self.aws_request_id = str(uuid.uuid4())
-        self.log_group_name = f"/aws/lambda/{self.function_name}"
+        local_arn = f"arn:aws:lambda:{LOCAL_REGION}:{LOCAL_ACCOUNT}:function:{function_name}"
+        self.invoked_function_arn = function_arn or local_arn
+        self.log_group_name = f"/aws/lambda/{function_name}"
         self.log_stream_name = "local"
         self._deadline = time.monotonic() + timeout_s
 
     def get_remaining_time_in_millis(self) -> int:
+        """Milliseconds left before the function's timeout."""
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
 @contextlib.contextmanager
 def _handler_log(path: Path) -> Iterator[None]:
     """Send the handler's log records to ``path`` only, as Lambda sends them to CloudWatch."""
-    logger = logging.getLogger(HANDLER_LOGGER)
+    logger = logging.getLogger(LOGGER_NAME)
     handler = logging.FileHandler(path, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     saved = logger.propagate, logger.level
@@ -112,7 +129,11 @@ def run_bundled_lambda(
     try:
         with _handler_log(layout.runner_dir / "handler.log"):
             response = hyperparameter_prep.lambda_handler(
-                json.loads(payload), _Context(function_arn), s3_client=s3
+                json.loads(payload),
+                LocalLambdaContext(
+                    function_arn.rsplit(":", 1)[-1] or "local-function", function_arn=function_arn
+                ),
+                s3_client=s3,
             )
     except Exception as error:
         raise _fail(step_name, f"the handler raised {type(error).__name__}: {error}") from error

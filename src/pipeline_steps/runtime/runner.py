@@ -36,14 +36,13 @@ from pipeline_steps.runtime.errors import (
     UnsupportedStepError,
 )
 from pipeline_steps.runtime.jobs import JobRequest, run_processing_job, run_training_job
-from pipeline_steps.runtime.lambda_step import run_bundled_lambda
+from pipeline_steps.runtime.lambda_step import LOCAL_ACCOUNT, run_bundled_lambda
 from pipeline_steps.runtime.layout import ContainerLayout
 from pipeline_steps.runtime.results import PipelineRunResult, StepResult
 
 __all__ = ["PlannedStep", "plan", "run_definition", "run_pipeline_locally"]
 
 SUPPORTED_STEP_TYPES = ("Lambda", "Training", "Processing")
-_LOCAL_ACCOUNT = "000000000000"
 _ACCOUNT_IN_ARN = re.compile(r"arn:[^:]+:iam::(\d{12}):")
 _JOB_NAME_LIMIT = 63
 
@@ -331,7 +330,7 @@ def job_name_for(execution_id: str, step_name: str) -> str:
 
 def _account(definition: Mapping[str, Any]) -> str:
     match = _ACCOUNT_IN_ARN.search(json.dumps(definition.get("Steps") or []))
-    return match[1] if match else _LOCAL_ACCOUNT
+    return match[1] if match else LOCAL_ACCOUNT
 
 
 def _say(stream: TextIO | None, text: str) -> None:

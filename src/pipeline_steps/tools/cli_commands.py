@@ -88,7 +88,7 @@ def command_prepare(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         # The handler logs one JSON line per call for CloudWatch; here the outcome is the
         # printed URI or the one-line error below, so that line would only repeat it.
-        with logger_level("hyperparameter_prep", logging.CRITICAL):
+        with logger_level(prep.LOGGER_NAME, logging.CRITICAL):
             result = prep.lambda_handler(event, None)
     except prep.StorageError as error:
         raise AwsFailureError(local_s3_failure(error, args.bucket, args.endpoint_url)) from None
