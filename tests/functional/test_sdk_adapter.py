@@ -136,6 +136,29 @@ def test_importing_and_building_need_no_region() -> None:
     assert json.loads(result.stdout)["Steps"]
 
 
+def test_the_command_line_imports_the_sdk_only_to_build() -> None:
+    """GIVEN a fresh process
+    WHEN the command line is imported and contracts runs (it reads nothing from AWS)
+    THEN no sagemaker module is loaded: such commands do not pay for the SDK import, and
+    a --mock build can fake credentials before the SDK builds its default session."""
+    code = (
+        "import io, sys\n"
+        "from pipeline_steps.tools.cli import main\n"
+        "assert main(['contracts'], out=io.StringIO(), err=io.StringIO()) == 0\n"
+        "loaded = [m for m in sys.modules if m == 'sagemaker' or m.startswith('sagemaker.')]\n"
+        "assert not loaded, sorted(loaded)[:5]\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=_clean_env(),
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
 @pytest.mark.slow
 def test_definitions_are_byte_identical_across_processes() -> None:
     """GIVEN the same pipeline and code
